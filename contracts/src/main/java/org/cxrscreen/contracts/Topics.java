@@ -1,5 +1,8 @@
 package org.cxrscreen.contracts;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /** Topic names. A breaking change to a record is a new record on a {@code .v2} topic. */
 public final class Topics {
 
@@ -16,6 +19,18 @@ public final class Topics {
     public static final int MAX_RECORD_BYTES = 10 * 1024 * 1024;
 
     private Topics() {
+    }
+
+    /** The event topics, in the order data flows through them. */
+    public static List<String> events() {
+        return List.of(IMAGES, PREDICTIONS, LABELS, MODELS);
+    }
+
+    /** Every topic the system uses: the event topics and their dead-letter topics. */
+    public static List<String> all() {
+        List<String> all = new ArrayList<>(events());
+        events().forEach(topic -> all.add(deadLetter(topic)));
+        return List.copyOf(all);
     }
 
     /** The dead-letter topic of a topic: the original record plus the reason in its headers. */
