@@ -1,0 +1,76 @@
+package org.cxrscreen.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.translate.Batchifier;
+import ai.djl.translate.Translator;
+import ai.djl.translate.TranslatorContext;
+import java.util.ArrayList;
+import java.util.List;
+import org.cxrscreen.contracts.ScreeningClass;
+import org.cxrscreen.imaging.GrayImage;
+import org.cxrscreen.imaging.InputSpec;
+import org.cxrscreen.imaging.Preprocessor;
+
+/**
+ * Pre- and post-processing around the classifier network: canonical grayscale image in, class
+ * probabilities out. Inputs are preprocessed by the shared {@link Preprocessor} into one NCHW batch
+ * built directly from floats (no NDArray operations, which ONNX Runtime's NDArrays do not have), and
+ * the network's first output, the probabilities, is split per image.
+ */
+public final class ClassifierTranslator implements Translator<GrayImage, ClassProbabilities> {
+
+    private final Preprocessor preprocessor;
+    private final List<ScreeningClass> classes;
+
+    public ClassifierTranslator(InputSpec input, List<ScreeningClass> classes) {
+        this.preprocessor = new Preprocessor(input);
+        this.classes = List.copyOf(classes);
+    }
+
+    @Override
+    public NDList processInput(TranslatorContext ctx, GrayImage input) {
+        return batchProcessInput(ctx, List.of(input));
+    }
+
+    @Override
+    public NDList batchProcessInput(TranslatorContext ctx, List<GrayImage> inputs) {
+        InputSpec spec = preprocessor.spec();
+        int length = spec.tensorLength();
+        float[] batch = new float[inputs.size() * length];
+        for (int i = 0; i < inputs.size(); i++) {
+            preprocessor.toTensor(preprocessor.fit(inputs.get(i)), batch, i * length);
+        }
+        NDArray array = ctx.getNDManager().create(batch,
+                new Shape(inputs.size(), spec.channels(), spec.size(), spec.size()));
+        return new NDList(array);
+    }
+
+    @Override
+    public ClassProbabilities processOutput(TranslatorContext ctx, NDList list) {
+        return batchProcessOutput(ctx, list).get(0);
+    }
+
+    @Override
+    public List<ClassProbabilities> batchProcessOutput(TranslatorContext ctx, NDList list) {
+        float[] all = list.get(0).toFloatArray();
+        int n = classes.size();
+        if (all.length % n != 0) {
+            throw new IllegalStateException("the network gave " + all.length + " values for " + n + " classes");
+        }
+        List<ClassProbabilities> out = new ArrayList<>(all.length / n);
+        for (int i = 0; i < all.length; i += n) {
+            float[] p = new float[n];
+            System.arraycopy(all, i, p, 0, n);
+            out.add(new ClassProbabilities(classes, p));
+        }
+        return out;
+    }
+
+    @Override
+    public Batchifier getBatchifier() {
+        // Batching is done by batchProcessInput/batchProcessOutput; a non-null batchifier makes DJL call them.
+        return Batchifier.STACK;
+    }
+}
