@@ -13,6 +13,7 @@ import javax.imageio.ImageIO;
 import org.cxrscreen.contracts.ScreeningClass;
 import org.cxrscreen.imaging.ImageRejectedException.Reason;
 import org.cxrscreen.testsupport.SharedData;
+import org.cxrscreen.testsupport.SyntheticImages;
 import org.junit.jupiter.api.Test;
 
 class ImageDecoderTest {
@@ -142,7 +143,7 @@ class ImageDecoderTest {
 
     @Test
     void aDecompressionBombIsRefusedFromItsHeader() {
-        byte[] bomb = TestImages.pngClaiming(100_000, 100_000);
+        byte[] bomb = SyntheticImages.pngClaiming(100_000, 100_000);
         assertThat(bomb.length).isLessThan(100);
 
         assertRejected(bomb, Reason.TOO_MANY_PIXELS, "100000x100000");
@@ -150,7 +151,7 @@ class ImageDecoderTest {
 
     @Test
     void anImageWithinPixelsButTooLongASideIsRefused() {
-        assertRejected(TestImages.pngClaiming(20_000, 10), Reason.TOO_MANY_PIXELS, "20000x10");
+        assertRejected(SyntheticImages.pngClaiming(20_000, 10), Reason.TOO_MANY_PIXELS, "20000x10");
     }
 
     private ImageRejectedException assertRejected(byte[] data, Reason reason, String text) {

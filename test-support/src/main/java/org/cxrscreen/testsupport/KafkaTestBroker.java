@@ -42,12 +42,12 @@ public final class KafkaTestBroker {
                     .setNumBrokerNodes(1)
                     .setNumControllerNodes(1)
                     .build())
-                    .setConfigProp("message.max.bytes", Topics.MAX_RECORD_BYTES)
-                    .setConfigProp("replica.fetch.max.bytes", Topics.MAX_RECORD_BYTES)
-                    .setConfigProp("offsets.topic.replication.factor", 1)
-                    .setConfigProp("transaction.state.log.replication.factor", 1)
-                    .setConfigProp("transaction.state.log.min.isr", 1)
-                    .setConfigProp("group.initial.rebalance.delay.ms", 0)
+                    .setConfigProp("message.max.bytes", String.valueOf(Topics.MAX_RECORD_BYTES))
+                    .setConfigProp("replica.fetch.max.bytes", String.valueOf(Topics.MAX_RECORD_BYTES))
+                    .setConfigProp("offsets.topic.replication.factor", "1")
+                    .setConfigProp("transaction.state.log.replication.factor", "1")
+                    .setConfigProp("transaction.state.log.min.isr", "1")
+                    .setConfigProp("group.initial.rebalance.delay.ms", "0")
                     .build();
             kit.format();
             kit.startup();
