@@ -56,7 +56,8 @@ import org.cxrscreen.training.domain.EvaluationReport;
  * (80/10/10, stratified), Adam with a class-weighted cross-entropy, the best epoch by validation
  * macro-F1 kept, early stopping. It then exports the network to ONNX, evaluates that file on the
  * held-out test part on ONNX Runtime, checks ONNX Runtime against PyTorch on the same images, and
- * writes the model directory: {@code model.onnx}, {@code model.json} and {@code splits.csv}.
+ * writes the model directory: {@code model.onnx}, {@code model.json}, {@code splits.csv} and the
+ * PyTorch parameters {@code pytorch.params}.
  */
 public final class ClassifierTrainer {
 
@@ -133,6 +134,7 @@ public final class ClassifierTrainer {
                 outcome = fit(trainer, network, train, validation, preprocessor);
                 Files.createDirectories(out);
                 network.exportOnnx(onnx, input, CLASSES.size(), "0.1.0");
+                network.saveParameters(out.resolve(Network.PARAMETERS));
                 // The restored parameters are new arrays the trainer's parameter store does not hold:
                 // read them through a fresh store.
                 ParameterStore restored = new ParameterStore(trainer.getManager(), false);

@@ -1,7 +1,18 @@
 package org.cxrscreen.training.ml;
 
+import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.cxrscreen.imaging.InputSpec;
@@ -18,6 +29,8 @@ public final class Network {
     public static final String INPUT = "input";
     public static final String PROBABILITIES = "probabilities";
     public static final String LOGITS = "logits";
+    /** The PyTorch network's parameters in a model directory, for fine-tuning and checks. */
+    public static final String PARAMETERS = "pytorch.params";
 
     private final List<Layer> layers;
     private final SequentialBlock block;
@@ -46,6 +59,25 @@ public final class Network {
         graph.output(PROBABILITIES, probabilities, -1, classes);
         graph.output(LOGITS, x, -1, classes);
         graph.write(file, "cxr-screening training-service", version);
+    }
+
+    /** Writes the trained parameters in DJL's format ({@value #PARAMETERS} in a model directory). */
+    public void saveParameters(Path file) {
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
+            block.saveParameters(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    /** Initialises the block for {@code input} and loads parameters written by {@link #saveParameters}. */
+    public void loadParameters(Path file, NDManager manager, InputSpec input) {
+        block.initialize(manager, DataType.FLOAT32, new Shape(1, input.channels(), input.size(), input.size()));
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+            block.loadParameters(manager, in);
+        } catch (IOException | MalformedModelException e) {
+            throw new IllegalStateException("cannot read parameters from " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /** Trainable parameter count (running statistics excluded). */
