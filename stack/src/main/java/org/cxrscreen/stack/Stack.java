@@ -1,0 +1,264 @@
+package org.cxrscreen.stack;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The whole system on one machine: PostgreSQL, a Kafka broker with the topics, a model (the given
+ * one, the starter model from an earlier run, or a starter model trained now), and the ingest,
+ * inference, results and training services, each in its own process with its log under
+ * {@code <work>/logs}. Closing it stops everything it started, services first.
+ */
+public final class Stack implements AutoCloseable {
+
+    private static final String STARTER = "starter";
+
+    private final StackOptions options;
+    private final PrintStream out;
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private final Map<String, URI> endpoints = new LinkedHashMap<>();
+    private Path model;
+
+    private Stack(StackOptions options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+    }
+
+    /** Starts everything, or stops what it started and throws. */
+    public static Stack start(StackOptions options, PrintStream out) {
+        Stack stack = new Stack(options, out);
+        try {
+            stack.startAll();
+            return stack;
+        } catch (RuntimeException e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void startAll() {
+        StackOptions.Ports ports = options.ports();
+        checkPortsFree(ports);
+        Path work = options.workDir().toAbsolutePath();
+        Path logs = work.resolve("logs");
+        model = chooseModel(work, logs);
+
+        out.println("starting PostgreSQL" + (options.postgresUrl().isPresent() ? " (external)" : " on 127.0.0.1:"
+                + ports.postgres()));
+        Database database = Database.start(work.resolve("postgres"), ports.postgres(), options.postgresUrl(),
+                options.postgresUser(), options.postgresPassword());
+        started.add(database);
+        String resultsDb = database.database("results");
+
+        out.println("starting Kafka (KRaft) on 127.0.0.1:" + ports.kafka());
+        KafkaBroker kafka = KafkaBroker.start(work.resolve("kafka"), logs, ports.kafka(), ports.kafkaController(),
+                kafkaClasspath());
+        started.add(kafka);
+
+        Map<String, String> common = Map.of(
+                "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+                "QUARKUS_HTTP_HOST", "127.0.0.1");
+        List<Service> services = List.of(
+                new Service("ingest-service", ports.ingest(), "-Xmx512m", Map.of(
+                        "INGEST_RESULT_URL", "http://localhost:" + ports.results() + "/api/v1/results/{imageId}")),
+                new Service("inference-service", ports.inference(), "-Xmx768m", Map.of(
+                        "INFERENCE_MODEL_PATH", model.toString())),
+                new Service("results-service", ports.results(), "-Xmx384m", Map.of(
+                        "QUARKUS_DATASOURCE_JDBC_URL", resultsDb,
+                        "QUARKUS_DATASOURCE_USERNAME", database.user(),
+                        "QUARKUS_DATASOURCE_PASSWORD", database.password())),
+                new Service("training-service", ports.training(), "-Xmx384m", Map.of(
+                        "TRAINING_MODELS_DIR", work.resolve("models").toString())));
+        List<ManagedProcess> processes = new ArrayList<>();
+        for (Service service : services) {
+            Map<String, String> env = new LinkedHashMap<>(common);
+            env.putAll(service.env());
+            env.put("QUARKUS_HTTP_PORT", String.valueOf(service.port()));
+            Path jar = options.home().resolve(service.name()).resolve("target/quarkus-app/quarkus-run.jar");
+            if (!Files.isRegularFile(jar)) {
+                throw new IllegalStateException(jar + " is missing: build first (./mvnw package -DskipTests)");
+            }
+            out.println("starting " + service.name() + " on http://localhost:" + service.port());
+            ManagedProcess process = ManagedProcess.start(service.name(), List.of(ManagedProcess.java(),
+                    service.heap(), "-jar", jar.toString()), env, logs.resolve(service.name() + ".log"));
+            started.add(process);
+            processes.add(process);
+            endpoints.put(service.name(), URI.create("http://localhost:" + service.port()));
+        }
+        for (int i = 0; i < services.size(); i++) {
+            awaitReady(processes.get(i), services.get(i).port());
+        }
+    }
+
+    /** A service to run: its module name, port, heap and environment. */
+    private record Service(String name, int port, String heap, Map<String, String> env) {
+    }
+
+    private Path chooseModel(Path work, Path logs) {
+        if (options.model().isPresent()) {
+            return options.model().get().toAbsolutePath();
+        }
+        Path starter = work.resolve("models").resolve(STARTER);
+        if (Files.isRegularFile(starter.resolve("model.json"))) {
+            out.println("serving the starter model in " + starter);
+            return starter;
+        }
+        if (options.data().isEmpty()) {
+            throw new IllegalStateException("no model to serve: give --data DIR (a labelled folder) to train a "
+                    + "starter model, or --model DIR");
+        }
+        trainStarter(options.data().get(), starter, logs);
+        return starter;
+    }
+
+    private void trainStarter(Path data, Path starter, Path logs) {
+        Path partial = starter.resolveSibling(STARTER + ".partial");
+        deleteTree(partial);
+        List<String> command = new ArrayList<>(List.of(options.home().resolve("cxr").toString(), "train",
+                "--data", data.toAbsolutePath().normalize().toString(), "--out", partial.toString(),
+                "--epochs", String.valueOf(options.starterEpochs())));
+        if (options.starterLimitPerClass() > 0) {
+            command.addAll(List.of("--limit-per-class", String.valueOf(options.starterLimitPerClass())));
+        }
+        out.println("no model yet: training a starter model on " + data + " (log: " + logs.resolve("training.log") + ")");
+        try {
+            Files.createDirectories(logs);
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8));
+                    var log = Files.newBufferedWriter(logs.resolve("training.log"), StandardCharsets.UTF_8,
+                            StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                    log.write(line);
+                    log.newLine();
+                    out.println("  " + line);
+                }
+            } finally {
+                if (process.isAlive()) {
+                    process.destroy();
+                }
+            }
+            if (process.waitFor() != 0) {
+                throw new IllegalStateException("training the starter model failed; see " + logs.resolve("training.log"));
+            }
+            Files.move(partial, starter, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot train the starter model: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while training the starter model", e);
+        }
+    }
+
+    private void awaitReady(ManagedProcess process, int port) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                .timeout(Duration.ofSeconds(5)).build();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        while (System.nanoTime() < deadline) {
+            if (!process.alive()) {
+                throw new IllegalStateException(process.name() + " stopped while starting; the end of "
+                        + process.log() + ":\n" + process.tail(40));
+            }
+            try {
+                if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    out.println(process.name() + " is ready");
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for " + process.name(), e);
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for " + process.name(), e);
+            }
+        }
+        throw new IllegalStateException(process.name() + " was not ready after 180 s; the end of " + process.log()
+                + ":\n" + process.tail(40));
+    }
+
+    private static void checkPortsFree(StackOptions.Ports ports) {
+        for (int port : new int[] {ports.kafka(), ports.kafkaController(), ports.postgres(), ports.ingest(),
+                ports.inference(), ports.results(), ports.training()}) {
+            try (ServerSocket socket = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+                socket.setReuseAddress(true);
+            } catch (IOException e) {
+                throw new IllegalStateException("port " + port + " is in use: is a stack already running? Stop it, "
+                        + "or choose other ports");
+            }
+        }
+    }
+
+    private String kafkaClasspath() {
+        return options.home().resolve("stack/target/lib") + "/*";
+    }
+
+    /** A started process that has ended by itself, with the end of its log; empty while all run. */
+    public java.util.Optional<String> failure() {
+        return started.stream()
+                .map(c -> c instanceof KafkaBroker broker ? broker.process() : c)
+                .filter(c -> c instanceof ManagedProcess p && !p.alive())
+                .map(c -> (ManagedProcess) c)
+                .findFirst()
+                .map(p -> p.name() + " stopped; the end of " + p.log() + ":\n" + p.tail(40));
+    }
+
+    /** The model directory served. */
+    public Path model() {
+        return model;
+    }
+
+    /** Base URLs of the services by name. */
+    public Map<String, URI> endpoints() {
+        return Map.copyOf(endpoints);
+    }
+
+    @Override
+    public synchronized void close() {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                out.println("stopping " + started.get(i) + " failed: " + e.getMessage());
+            }
+        }
+        started.clear();
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
