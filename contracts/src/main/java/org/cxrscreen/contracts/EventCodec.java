@@ -1,6 +1,7 @@
 package org.cxrscreen.contracts;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -25,6 +26,12 @@ public final class EventCodec {
             .build();
 
     private EventCodec() {
+    }
+
+    /** Jackson's message without its advice on configuring Jackson. */
+    private static String plain(String message) {
+        int advice = message == null ? -1 : message.indexOf(" (set DeserializationConfig");
+        return advice < 0 ? String.valueOf(message) : message.substring(0, advice);
     }
 
     /** The mapper configured for events, for callers that need JSON trees. */
@@ -60,8 +67,15 @@ public final class EventCodec {
         } catch (ValueInstantiationException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             throw new InvalidEventException("invalid " + name + " event: " + cause.getMessage(), e);
+        } catch (JsonMappingException e) {
+            String field = e.getPath().stream()
+                    .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+                    .reduce((a, b) -> a + "." + b)
+                    .map(path -> path + ": ")
+                    .orElse("");
+            throw new InvalidEventException("invalid " + name + " event: " + field + plain(e.getOriginalMessage()), e);
         } catch (JacksonException e) {
-            throw new InvalidEventException("invalid " + name + " event: " + e.getOriginalMessage(), e);
+            throw new InvalidEventException("invalid " + name + " event: " + plain(e.getOriginalMessage()), e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

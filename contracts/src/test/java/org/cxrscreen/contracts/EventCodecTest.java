@@ -90,6 +90,18 @@ class EventCodecTest {
     }
 
     @Test
+    void aMissingEnvelopeNumberIsNamed() throws IOException {
+        ObjectNode json = (ObjectNode) EventCodec.mapper().readTree(read("prediction-made.v1.json"));
+        json.remove("schemaVersion");
+        byte[] bytes = EventCodec.mapper().writeValueAsBytes(json);
+
+        assertThatThrownBy(() -> EventCodec.decode(bytes, PredictionMade.class))
+                .isInstanceOf(InvalidEventException.class)
+                .hasMessageStartingWith("invalid PredictionMade event: schemaVersion: ")
+                .hasMessageNotContaining("DeserializationConfig");
+    }
+
+    @Test
     void notJsonIsRefusedAsInvalidEvent() {
         assertThatThrownBy(() -> EventCodec.decode("\u0089PNG garbage".getBytes(StandardCharsets.UTF_8),
                 ImageReceived.class))
