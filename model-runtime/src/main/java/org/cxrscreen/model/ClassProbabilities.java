@@ -36,11 +36,6 @@ public record ClassProbabilities(List<ScreeningClass> classes, float[] probabili
         return classes.get(argmax());
     }
 
-    public float probability(ScreeningClass c) {
-        int index = classes.indexOf(c);
-        return index < 0 ? 0f : probabilities[index];
-    }
-
     /** The probabilities keyed by class, as events carry them. */
     public Map<ScreeningClass, Double> asMap() {
         Map<ScreeningClass, Double> map = new EnumMap<>(ScreeningClass.class);

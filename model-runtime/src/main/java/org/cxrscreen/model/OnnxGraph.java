@@ -72,19 +72,6 @@ public final class OnnxGraph {
         return name;
     }
 
-    /** Adds an int64 tensor (shapes for Reshape and the like). */
-    public String constant(String name, long... values) {
-        TensorProto.Builder tensor = TensorProto.newBuilder()
-                .setName(name)
-                .setDataType(TensorProto.DataType.INT64.getNumber())
-                .addDims(values.length);
-        for (long v : values) {
-            tensor.addInt64Data(v);
-        }
-        graph.addInitializer(tensor);
-        return name;
-    }
-
     /** Adds a node with one output and returns the output's name. */
     public String node(String op, String[] inputs, AttributeProto... attributes) {
         return node(op, inputs, op.toLowerCase() + "_" + counter++, attributes);

@@ -21,6 +21,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -220,7 +221,7 @@ public final class Stack implements AutoCloseable {
     }
 
     /** A started process that has ended by itself, with the end of its log; empty while all run. */
-    public java.util.Optional<String> failure() {
+    public Optional<String> failure() {
         return started.stream()
                 .map(c -> c instanceof KafkaBroker broker ? broker.process() : c)
                 .filter(c -> c instanceof ManagedProcess p && !p.alive())

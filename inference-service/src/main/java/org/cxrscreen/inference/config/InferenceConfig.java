@@ -13,10 +13,6 @@ public interface InferenceConfig {
     /** The model directory to serve (model.json and model.onnx). */
     Path modelPath();
 
-    /** Predictors, so that many images can be classified at once. */
-    @WithDefault("1")
-    int predictors();
-
     /** ONNX Runtime threads per prediction. */
     @WithDefault("1")
     int intraOpThreads();

@@ -6,8 +6,10 @@ import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.lang.management.ManagementFactory;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import org.cxrscreen.contracts.ImageReceived;
@@ -22,8 +24,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Holds the served model: loaded and verified at start (the service does not start without a valid
- * model), warmed up with one prediction, and closed on shutdown. Predictors are pooled, so no two
- * threads ever share one.
+ * model), warmed up with one prediction, and closed on shutdown. Its predictor is lent to one thread
+ * at a time, never shared.
  */
 @ApplicationScoped
 @Startup
@@ -41,10 +43,9 @@ public class ClassifierService {
         options.putIfAbsent("intraOpNumThreads", String.valueOf(config.intraOpThreads()));
         options.putIfAbsent("interOpNumThreads", "1");
         this.classifier = OnnxClassifier.load(config.modelPath(), options);
-        this.predictors = new ArrayBlockingQueue<>(config.predictors());
-        for (int i = 0; i < config.predictors(); i++) {
-            predictors.add(classifier.newPredictor());
-        }
+        // The consumer classifies one image at a time: one predictor, lent to one thread at a time.
+        this.predictors = new ArrayBlockingQueue<>(1);
+        predictors.add(classifier.newPredictor());
         this.worker = config.workerId().orElseGet(() -> ManagementFactory.getRuntimeMXBean().getName());
         warmUp();
         ModelCard card = classifier.card();
@@ -79,7 +80,7 @@ public class ClassifierService {
         ClassProbabilities output = classify(gray);
         double millis = (System.nanoTime() - start) / 1e6;
         ModelCard card = classifier.card();
-        return new PredictionMade(java.util.UUID.randomUUID(), java.time.Instant.now(), PredictionMade.SCHEMA_VERSION,
+        return new PredictionMade(UUID.randomUUID(), Instant.now(), PredictionMade.SCHEMA_VERSION,
                 image.imageId(), card.name(), card.version(), output.label(), output.asMap(), worker, millis,
                 image.receivedAt());
     }

@@ -69,16 +69,4 @@ public record EvaluationReport(
         }
         return out.toString();
     }
-
-    /** Summary figures by name, for events and lists: accuracy, macroF1, recall.CLASS, f1.CLASS. */
-    public Map<String, Double> headline() {
-        Map<String, Double> figures = new LinkedHashMap<>();
-        figures.put("accuracy", accuracy);
-        figures.put("macroF1", macroF1);
-        perClass.forEach((c, f) -> {
-            figures.put("recall." + c.name(), f.recall());
-            figures.put("f1." + c.name(), f.f1());
-        });
-        return figures;
-    }
 }

@@ -28,8 +28,10 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -244,7 +246,7 @@ public final class ClassifierTrainer {
                 NDArray xs = step.create(x, new Shape(size, input.channels(), input.size(), input.size()));
                 float[] p = forward.apply(new NDList(xs)).singletonOrThrow().softmax(1).toFloatArray();
                 for (int i = 0; i < size; i++) {
-                    out[from + i] = java.util.Arrays.copyOfRange(p, i * CLASSES.size(), (i + 1) * CLASSES.size());
+                    out[from + i] = Arrays.copyOfRange(p, i * CLASSES.size(), (i + 1) * CLASSES.size());
                 }
             }
         }
@@ -318,7 +320,7 @@ public final class ClassifierTrainer {
     /** Inverse class frequency, normalised so that the weights average 1 over the training images. */
     private float[] classWeights(FittedImages train) {
         float[] weights = new float[CLASSES.size()];
-        java.util.Arrays.fill(weights, 1f);
+        Arrays.fill(weights, 1f);
         if (!options.balanceClasses()) {
             return weights;
         }
@@ -349,7 +351,7 @@ public final class ClassifierTrainer {
     }
 
     private static Map<String, Long> counts(List<LabelledImage> images) {
-        Map<String, Long> counts = new java.util.LinkedHashMap<>();
+        Map<String, Long> counts = new LinkedHashMap<>();
         for (ScreeningClass c : CLASSES) {
             counts.put(c.name(), images.stream().filter(i -> i.label() == c).count());
         }
