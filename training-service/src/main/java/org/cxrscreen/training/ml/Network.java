@@ -4,8 +4,6 @@ import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Block;
-import ai.djl.nn.SequentialBlock;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -13,6 +11,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import ai.djl.nn.SequentialBlock;
 import java.nio.file.Path;
 import java.util.List;
 import org.cxrscreen.imaging.InputSpec;
@@ -37,10 +36,7 @@ public final class Network {
 
     public Network(List<Layer> layers) {
         this.layers = List.copyOf(layers);
-        this.block = new SequentialBlock();
-        for (Layer layer : this.layers) {
-            block.add(layer.toBlock());
-        }
+        this.block = Layer.chain(this.layers);
     }
 
     public SequentialBlock block() {
@@ -50,11 +46,8 @@ public final class Network {
     /** Writes the trained network as ONNX. */
     public void exportOnnx(Path file, InputSpec input, int classes, String version) {
         OnnxGraph graph = new OnnxGraph("cxr-classifier");
-        String x = graph.input(INPUT, -1, input.channels(), input.size(), input.size());
-        List<Block> children = block.getChildren().values();
-        for (int i = 0; i < layers.size(); i++) {
-            x = layers.get(i).writeOnnx(graph, x, children.get(i), "l" + i + ".");
-        }
+        String x = Layer.writeChain(graph, graph.input(INPUT, -1, input.channels(), input.size(), input.size()),
+                layers, block);
         String probabilities = graph.node("Softmax", new String[] {x}, OnnxGraph.integer("axis", 1));
         graph.output(PROBABILITIES, probabilities, -1, classes);
         graph.output(LOGITS, x, -1, classes);
