@@ -23,10 +23,15 @@ public final class ClassifierTranslator implements Translator<GrayImage, ClassPr
 
     private final Preprocessor preprocessor;
     private final List<ScreeningClass> classes;
+    private final OperatingPoint operatingPoint;
 
-    public ClassifierTranslator(InputSpec input, List<ScreeningClass> classes) {
+    /**
+     * @param operatingPoint the model's decision threshold, or null to label by the most probable class
+     */
+    public ClassifierTranslator(InputSpec input, List<ScreeningClass> classes, OperatingPoint operatingPoint) {
         this.preprocessor = new Preprocessor(input);
         this.classes = List.copyOf(classes);
+        this.operatingPoint = operatingPoint;
     }
 
     @Override
@@ -63,7 +68,7 @@ public final class ClassifierTranslator implements Translator<GrayImage, ClassPr
         for (int i = 0; i < all.length; i += n) {
             float[] p = new float[n];
             System.arraycopy(all, i, p, 0, n);
-            out.add(new ClassProbabilities(classes, p));
+            out.add(new ClassProbabilities(classes, p, operatingPoint));
         }
         return out;
     }

@@ -19,6 +19,7 @@ import org.cxrscreen.imaging.InputSpec;
  * @param input input size, channels and normalisation
  * @param onnxFile the ONNX file name inside the directory
  * @param sha256 hex SHA-256 of the ONNX file
+ * @param operatingPoint the decision threshold the model labels with, or null for the most probable class
  * @param metrics the evaluation report on the held-out test split (JSON, see the README)
  * @param training how it was trained: data counts, epochs, options, time
  */
@@ -31,6 +32,7 @@ public record ModelCard(
         InputSpec input,
         String onnxFile,
         String sha256,
+        OperatingPoint operatingPoint,
         JsonNode metrics,
         JsonNode training) {
 

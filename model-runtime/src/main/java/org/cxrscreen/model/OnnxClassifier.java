@@ -42,7 +42,7 @@ public final class OnnxClassifier implements AutoCloseable {
                 .setTypes(GrayImage.class, ClassProbabilities.class)
                 .optEngine(ENGINE)
                 .optModelPath(dir.resolve(card.onnxFile()))
-                .optTranslator(new ClassifierTranslator(card.input(), card.classes()));
+                .optTranslator(new ClassifierTranslator(card.input(), card.classes(), card.operatingPoint()));
         engineOptions.forEach(criteria::optOption);
         try {
             return new OnnxClassifier(card, criteria.build().loadModel());

@@ -99,6 +99,30 @@ class LabelledDataTest {
     }
 
     @Test
+    void everyImageIsTestedOnceInCrossValidationAndNoPatientCrossesAFold() {
+        List<LabelledImage> images = LabelledFolder.read(SharedData.cxr());
+
+        List<Split> folds = PatientSplitter.folds(images, 5, 42);
+
+        assertThat(folds).hasSize(5);
+        List<LabelledImage> tested = folds.stream().flatMap(f -> f.test().stream()).toList();
+        assertThat(tested).hasSize(images.size()).containsExactlyInAnyOrderElementsOf(images);
+        for (Split fold : folds) {
+            assertThat(fold.train().size() + fold.validation().size() + fold.test().size()).isEqualTo(images.size());
+            Set<String> train = patients(fold.train(), ScreeningClass.NORMAL);
+            assertThat(train).doesNotContainAnyElementsOf(patients(fold.validation(), ScreeningClass.NORMAL))
+                    .doesNotContainAnyElementsOf(patients(fold.test(), ScreeningClass.NORMAL));
+            assertThat(fold.test()).extracting(LabelledImage::label).contains(ScreeningClass.values());
+        }
+        for (int i = 0; i < folds.size(); i++) {
+            for (int j = i + 1; j < folds.size(); j++) {
+                assertThat(patients(folds.get(i).test(), ScreeningClass.NORMAL))
+                        .doesNotContainAnyElementsOf(patients(folds.get(j).test(), ScreeningClass.NORMAL));
+            }
+        }
+    }
+
+    @Test
     void theSameSeedGivesTheSameSplit() {
         List<LabelledImage> images = LabelledFolder.read(SharedData.cxr());
 

@@ -31,7 +31,7 @@ public final class TinyModel {
     /** Trains the model on first use and returns its directory. */
     public static synchronized Path dir() {
         if (output == null) {
-            delete(MODELS);
+            delete(DIR);
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             int status = org.cxrscreen.training.cli.CliAccess.run(new PrintStream(bytes, true, StandardCharsets.UTF_8),
                     List.of("train", "--data", SharedData.cxr().toString(), "--out", DIR.toString(), "--epochs", "2",
@@ -48,7 +48,7 @@ public final class TinyModel {
         return output;
     }
 
-    private static void delete(Path dir) {
+    static void delete(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }

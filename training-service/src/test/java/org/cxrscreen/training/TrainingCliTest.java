@@ -56,9 +56,16 @@ class TrainingCliTest {
         assertThat(card.training().get("onnxParityMaxAbsDiff").asDouble()).isLessThanOrEqualTo(1e-4);
         assertThat(dir.resolve("splits.csv")).exists();
         assertThat(dir.resolve(Network.PARAMETERS)).exists();
+        assertThat(dir.resolve("report.json")).exists();
+        assertThat(dir.resolve("report.html")).content().contains("<svg", card.version());
+        assertThat(card.operatingPoint()).isNotNull();
+        assertThat(card.operatingPoint().screeningClass()).isEqualTo(ScreeningClass.COVID19);
+        assertThat(card.operatingPoint().validationRecall()).isGreaterThanOrEqualTo(0.95);
+        assertThat(card.metrics().get("operatingPoint").get("threshold").asDouble())
+                .isEqualTo(card.operatingPoint().threshold());
         assertThat(TinyModel.output())
                 .contains("epoch 1/2", "epoch 2/2", "val macro-F1", "left", "split by patient")
-                .contains("test part, as served (ONNX Runtime)");
+                .contains("test part, as served (ONNX Runtime)", "operating point: COVID19 from p >=");
     }
 
     @Test
@@ -131,7 +138,7 @@ class TrainingCliTest {
 
         int status = CliAccess.run(new PrintStream(bytes, true, StandardCharsets.UTF_8), List.of("evaluate",
                 "--model", dir.toString(), "--data", SharedData.cxr().toString(), "--split", "test",
-                "--json", json.toString()));
+                "--json", json.toString(), "--html", json.resolveSibling("evaluation.html").toString()));
 
         String printed = bytes.toString(StandardCharsets.UTF_8);
         assertThat(status).as(printed).isZero();
@@ -141,7 +148,9 @@ class TrainingCliTest {
         JsonNode report = ModelDirectory.json().readTree(Files.readAllBytes(json));
         assertThat(report.get("images").asInt()).isEqualTo(testPart.size());
         assertThat(report.get("model").asText()).isEqualTo(ModelDirectory.read(dir).version());
-        for (String key : List.of("accuracy", "macroF1", "perClass", "classes", "confusionMatrix", "skipped")) {
+        assertThat(json.resolveSibling("evaluation.html")).content().contains("reliability diagram");
+        for (String key : List.of("accuracy", "macroF1", "perClass", "classes", "confusionMatrix", "rocAuc",
+                "calibration", "operatingPoint", "bySource", "misclassified", "skipped")) {
             assertThat(report.has(key)).as(key).isTrue();
         }
         JsonNode covid = report.get("perClass").get("COVID19");
@@ -157,6 +166,31 @@ class TrainingCliTest {
         assertThat(total).isEqualTo(testPart.size());
         assertThat(report.get("macroF1").asDouble())
                 .isCloseTo(ModelDirectory.read(dir).metrics().get("macroF1").asDouble(), within(1e-9));
+    }
+
+    @Test
+    void crossValidationTrainsAModelPerFoldAndReportsMeanAndSd() throws Exception {
+        Path out = Path.of("target", "test-models", "cv");
+        TinyModel.delete(out);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+        int status = CliAccess.run(new PrintStream(bytes, true, StandardCharsets.UTF_8), List.of("train",
+                "--data", SharedData.cxr().toString(), "--out", out.toString(), "--folds", "3", "--epochs", "1",
+                "--limit-per-class", "15", "--batch-size", "16", "--events", out.resolve("events.jsonl").toString()));
+
+        String printed = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(status).as(printed).isZero();
+        assertThat(printed).contains("fold 1/3", "fold 3/3", "3-fold cross-validation", "macroF1");
+        for (int fold = 1; fold <= 3; fold++) {
+            assertThat(ModelDirectory.isModel(out.resolve("fold-" + fold))).isTrue();
+        }
+        JsonNode summary = ModelDirectory.json().readTree(out.resolve("cross-validation.json").toFile());
+        assertThat(summary.get("folds").asInt()).isEqualTo(3);
+        assertThat(summary.get("figures").get("macroF1").get("values")).hasSize(3);
+        assertThat(summary.get("figures").get("macroF1").has("sd")).isTrue();
+        List<String> events = Files.readAllLines(out.resolve("events.jsonl"));
+        assertThat(events.stream().filter(e -> e.contains("\"type\":\"epoch\"")).count()).isEqualTo(3);
+        assertThat(ModelDirectory.json().readTree(events.get(0)).has("time")).isTrue();
     }
 
     @Test

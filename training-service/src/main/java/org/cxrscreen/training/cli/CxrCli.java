@@ -23,6 +23,12 @@ import org.cxrscreen.training.ml.Architecture;
 import org.cxrscreen.training.ml.ClassifierTrainer;
 import org.cxrscreen.training.ml.Evaluator;
 import org.cxrscreen.training.ml.TrainingOptions;
+import org.cxrscreen.training.data.Augmentation;
+import org.cxrscreen.training.domain.CrossValidation;
+import org.cxrscreen.training.domain.EvaluationHtml;
+import org.cxrscreen.training.ml.LossFunction;
+import org.cxrscreen.training.ml.OptimizerKind;
+import org.cxrscreen.training.ml.TrainingBenchmark;
 import org.cxrscreen.training.ml.TrainingProgress;
 
 /**
@@ -33,9 +39,14 @@ public final class CxrCli {
 
     static final String USAGE = """
             usage:
-              cxr train --data DIR --out DIR [--arch ID] [--epochs N] [--batch-size N] [--lr X]
-                        [--seed N] [--threads N] [--patience N] [--limit-per-class N] [--no-class-weights]
-              cxr evaluate --model DIR --data DIR [--json FILE] [--split train|validation|test] [--threads N]
+              cxr train --data DIR --out DIR [--arch ID] [--epochs N] [--batch-size N] [--optimizer adam|sgd]
+                        [--lr X] [--min-lr X] [--lr-patience N] [--patience N] [--loss ce|weighted-ce|focal]
+                        [--focal-gamma X] [--oversample] [--augment rotate,flip,brightness-contrast]
+                        [--seed N] [--split-seed N] [--threads N] [--limit-per-class N] [--target-recall X]
+                        [--init-weights FILE.npz] [--folds K] [--events FILE.jsonl]
+              cxr evaluate --model DIR --data DIR [--json FILE] [--html FILE] [--split train|validation|test]
+                        [--threads N]
+              cxr bench training [--archs ID,ID] [--batch-size N] [--steps N] [--threads N] [--epoch-images N]
 
             DIR of data: a labelled folder, with manifest.csv (file,label[,patient[,source]]) or class
             subfolders COVID19, NORMAL, PNEUMONIA. Architectures: %s (default compact-cnn-s).
@@ -61,6 +72,7 @@ public final class CxrCli {
             switch (args.get(0)) {
                 case "train" -> train(rest);
                 case "evaluate" -> evaluate(rest);
+                case "bench" -> bench(rest);
                 default -> throw new Args.UsageException("unknown command '" + args.get(0) + "'");
             }
             return 0;
@@ -75,27 +87,59 @@ public final class CxrCli {
     }
 
     private void train(List<String> raw) {
-        Args args = new Args(raw, Set.of("data", "out", "arch", "epochs", "batch-size", "lr", "seed", "threads",
-                "patience", "limit-per-class"), Set.of("no-class-weights"));
+        Args args = new Args(raw, Set.of("data", "out", "arch", "epochs", "batch-size", "optimizer", "lr", "min-lr",
+                "lr-patience", "seed", "split-seed", "threads", "patience", "loss", "focal-gamma", "augment",
+                "limit-per-class", "target-recall", "init-weights", "folds", "events"),
+                Set.of("oversample", "no-class-weights"));
         TrainingOptions defaults = TrainingOptions.defaults();
+        OptimizerKind optimizer = OptimizerKind.byId(args.get("optimizer", defaults.optimizer().id()));
+        LossFunction loss = args.flag("no-class-weights") ? LossFunction.CE
+                : LossFunction.byId(args.get("loss", defaults.loss().id()));
         TrainingOptions options = new TrainingOptions(
                 Architecture.byId(args.get("arch", defaults.architecture().id())),
                 args.integer("epochs", defaults.epochs()),
                 args.integer("batch-size", defaults.batchSize()),
-                args.real("lr", defaults.learningRate()),
+                optimizer,
+                args.real("lr", optimizer.defaultLearningRate()),
+                args.real("min-lr", defaults.minLearningRate()),
+                args.integer("lr-patience", defaults.lrPatience()),
                 args.integer("seed", (int) defaults.seed()),
+                args.integer("split-seed", (int) defaults.splitSeed()),
                 args.integer("threads", defaults.threads()),
                 args.integer("patience", defaults.patience()),
-                !args.flag("no-class-weights"),
-                args.integer("limit-per-class", defaults.limitPerClass()));
+                loss,
+                args.real("focal-gamma", defaults.focalGamma()),
+                args.flag("oversample"),
+                Augmentation.parse(args.get("augment", "none")),
+                args.integer("limit-per-class", defaults.limitPerClass()),
+                args.real("target-recall", (float) defaults.targetRecall()),
+                args.get("init-weights", null) == null ? null : Path.of(args.get("init-weights", null)));
         Path data = Path.of(args.required("data"));
         Path target = Path.of(args.required("out"));
+        TrainingProgress progress = new ConsoleProgress(out);
+        String events = args.get("events", null);
+        if (events != null) {
+            progress = new JsonLinesProgress(Path.of(events), progress);
+        }
         out.println("training " + options.architecture().id() + " on " + data + " (" + options.threads() + " threads)");
-        new ClassifierTrainer(options, new ConsoleProgress(out)).train(data, target);
+        int folds = args.integer("folds", 0);
+        ClassifierTrainer trainer = new ClassifierTrainer(options, progress);
+        if (folds == 0) {
+            trainer.train(data, target);
+            return;
+        }
+        CrossValidation summary = CrossValidation.of(trainer.crossValidate(data, target, folds));
+        out.print(summary.table());
+        try {
+            ModelDirectory.json().writeValue(target.resolve(CrossValidation.FILE).toFile(), summary);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write " + target.resolve(CrossValidation.FILE), e);
+        }
+        out.println("wrote " + target.resolve(CrossValidation.FILE));
     }
 
     private void evaluate(List<String> raw) {
-        Args args = new Args(raw, Set.of("model", "data", "json", "split", "threads"), Set.of());
+        Args args = new Args(raw, Set.of("model", "data", "json", "html", "split", "threads"), Set.of());
         Path modelDir = Path.of(args.required("model"));
         Path data = Path.of(args.required("data"));
         int threads = args.integer("threads", Runtime.getRuntime().availableProcessors());
@@ -115,22 +159,54 @@ public final class CxrCli {
         EvaluationReport report;
         try (OnnxClassifier classifier = OnnxClassifier.load(modelDir,
                 Map.of("intraOpNumThreads", String.valueOf(threads)))) {
-            report = Evaluator.evaluate(classifier, fitted, description).report();
+            report = Evaluator.evaluate(classifier, fitted, data, description);
         }
         out.print(report.table());
-        String json = args.get("json", null);
-        if (json != null) {
-            try {
-                Path file = Path.of(json);
-                if (file.getParent() != null) {
-                    Files.createDirectories(file.getParent());
-                }
-                ModelDirectory.json().writeValue(file.toFile(), report);
-                out.println("wrote " + file);
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot write " + json + ": " + e.getMessage(), e);
-            }
+        write(args.get("json", null), file -> ModelDirectory.json().writeValue(file.toFile(), report));
+        write(args.get("html", null), file -> Files.writeString(file, EvaluationHtml.render(report)));
+    }
+
+    /** Writes a file the user asked for, creating its folder. */
+    private void write(String name, FileWriter writer) {
+        if (name == null) {
+            return;
         }
+        Path file = Path.of(name);
+        try {
+            if (file.getParent() != null) {
+                Files.createDirectories(file.getParent());
+            }
+            writer.write(file);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+        out.println("wrote " + file);
+    }
+
+    private interface FileWriter {
+        void write(Path file) throws IOException;
+    }
+
+    private void bench(List<String> raw) {
+        if (raw.isEmpty()) {
+            throw new Args.UsageException("bench needs what to measure: training");
+        }
+        if (raw.get(0).equals("training-one") && raw.size() == 6) {
+            out.println(TrainingBenchmark.run(Architecture.byId(raw.get(1)), Integer.parseInt(raw.get(2)),
+                    Integer.parseInt(raw.get(3)), Integer.parseInt(raw.get(4)), Integer.parseInt(raw.get(5))).line());
+            return;
+        }
+        if (!raw.get(0).equals("training")) {
+            throw new Args.UsageException("unknown benchmark '" + raw.get(0) + "': expected training");
+        }
+        Args args = new Args(raw.subList(1, raw.size()), Set.of("archs", "batch-size", "steps", "threads",
+                "epoch-images"), Set.of());
+        List<Architecture> archs = Arrays.stream(args.get("archs", Arrays.stream(Architecture.values())
+                .map(Architecture::id).collect(java.util.stream.Collectors.joining(","))).split(","))
+                .map(String::trim).map(Architecture::byId).toList();
+        TrainingBenchmark.all(archs, args.integer("batch-size", 16), args.integer("steps", 5),
+                args.integer("threads", Runtime.getRuntime().availableProcessors()),
+                args.integer("epoch-images", 4314), out);
     }
 
     private static Split.Part parsePart(String name) {
@@ -153,8 +229,9 @@ public final class CxrCli {
         @Override
         public void epoch(Epoch e) {
             out.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  val accuracy %.4f  val macro-F1 %.4f  val COVID19 recall"
-                    + " %.3f  %.0f s  ~%s left%n", e.epoch(), e.epochs(), e.loss(), e.validationAccuracy(),
-                    e.validationMacroF1(), e.validationCovidRecall(), e.seconds(), duration(e.secondsLeft()));
+                    + " %.3f  lr %.0e  %.0f s  ~%s left%n", e.epoch(), e.epochs(), e.loss(), e.validationAccuracy(),
+                    e.validationMacroF1(), e.validationCovidRecall(), e.learningRate(), e.seconds(),
+                    duration(e.secondsLeft()));
         }
 
         @Override

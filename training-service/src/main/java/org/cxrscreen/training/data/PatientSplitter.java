@@ -44,37 +44,11 @@ public final class PatientSplitter {
     }
 
     public Split split(List<LabelledImage> images) {
-        Map<String, List<LabelledImage>> byPatient = new LinkedHashMap<>();
-        for (LabelledImage image : images) {
-            byPatient.computeIfAbsent(image.patient(), p -> new ArrayList<>()).add(image);
-        }
-        Map<ScreeningClass, Integer> frequency = new EnumMap<>(ScreeningClass.class);
-        images.forEach(i -> frequency.merge(i.label(), 1, Integer::sum));
-
-        Map<ScreeningClass, List<String>> patientsByClass = new EnumMap<>(ScreeningClass.class);
-        byPatient.forEach((patient, own) -> {
-            ScreeningClass rarest = own.stream().map(LabelledImage::label)
-                    .min((a, b) -> Integer.compare(frequency.get(a), frequency.get(b))).orElseThrow();
-            patientsByClass.computeIfAbsent(rarest, c -> new ArrayList<>()).add(patient);
-        });
-
+        List<String> warnings = new ArrayList<>();
         List<LabelledImage> train = new ArrayList<>();
         List<LabelledImage> validation = new ArrayList<>();
         List<LabelledImage> test = new ArrayList<>();
-        List<String> warnings = new ArrayList<>();
-        Random random = new Random(seed);
-        patientsByClass.forEach((label, patients) -> {
-            List<List<LabelledImage>> groups = new ArrayList<>();
-            if (patients.size() >= MIN_PATIENTS) {
-                patients.forEach(p -> groups.add(byPatient.get(p)));
-            } else {
-                List<LabelledImage> own = new ArrayList<>();
-                patients.forEach(p -> own.addAll(byPatient.get(p)));
-                own.forEach(image -> groups.add(List.of(image)));
-                warnings.add(label + " has only " + patients.size() + " patient ids (" + describe(patients, byPatient)
-                        + "): too few to divide by patient, so its " + own.size() + " images were divided one by one");
-            }
-            Collections.shuffle(groups, random);
+        groupsByClass(images, seed, warnings).values().forEach(groups -> {
             int n = groups.size();
             int nTrain = (int) Math.round(n * trainFraction);
             int nValidation = (int) Math.round(n * validationFraction);
@@ -88,6 +62,76 @@ public final class PatientSplitter {
             }
         });
         return new Split(train, validation, test, warnings);
+    }
+
+    /**
+     * K-fold cross-validation by patient, stratified by class: patients are dealt to {@code k} folds in
+     * turn; split {@code i} tests on fold {@code i}, validates on fold {@code i + 1} and trains on the
+     * others. Every image is tested exactly once.
+     */
+    public static List<Split> folds(List<LabelledImage> images, int k, long seed) {
+        if (k < 3) {
+            throw new IllegalArgumentException("cross-validation needs at least 3 folds, got " + k);
+        }
+        List<String> warnings = new ArrayList<>();
+        List<List<LabelledImage>> folds = new ArrayList<>();
+        for (int i = 0; i < k; i++) {
+            folds.add(new ArrayList<>());
+        }
+        int[] next = {0};
+        groupsByClass(images, seed, warnings).values().forEach(groups -> {
+            for (List<LabelledImage> group : groups) {
+                folds.get(next[0]++ % k).addAll(group);
+            }
+        });
+        List<Split> splits = new ArrayList<>();
+        for (int i = 0; i < k; i++) {
+            List<LabelledImage> train = new ArrayList<>();
+            for (int j = 0; j < k; j++) {
+                if (j != i && j != (i + 1) % k) {
+                    train.addAll(folds.get(j));
+                }
+            }
+            splits.add(new Split(train, folds.get((i + 1) % k), folds.get(i), warnings));
+        }
+        return splits;
+    }
+
+    /**
+     * Per class (the rarest class among a patient's images), the groups that must stay together,
+     * shuffled: one group per patient, or one per image where the class has too few patient ids.
+     */
+    private static Map<ScreeningClass, List<List<LabelledImage>>> groupsByClass(List<LabelledImage> images, long seed,
+            List<String> warnings) {
+        Map<String, List<LabelledImage>> byPatient = new LinkedHashMap<>();
+        for (LabelledImage image : images) {
+            byPatient.computeIfAbsent(image.patient(), p -> new ArrayList<>()).add(image);
+        }
+        Map<ScreeningClass, Integer> frequency = new EnumMap<>(ScreeningClass.class);
+        images.forEach(i -> frequency.merge(i.label(), 1, Integer::sum));
+        Map<ScreeningClass, List<String>> patientsByClass = new EnumMap<>(ScreeningClass.class);
+        byPatient.forEach((patient, own) -> {
+            ScreeningClass rarest = own.stream().map(LabelledImage::label)
+                    .min((a, b) -> Integer.compare(frequency.get(a), frequency.get(b))).orElseThrow();
+            patientsByClass.computeIfAbsent(rarest, c -> new ArrayList<>()).add(patient);
+        });
+        Random random = new Random(seed);
+        Map<ScreeningClass, List<List<LabelledImage>>> groups = new EnumMap<>(ScreeningClass.class);
+        patientsByClass.forEach((label, patients) -> {
+            List<List<LabelledImage>> own = new ArrayList<>();
+            if (patients.size() >= MIN_PATIENTS) {
+                patients.forEach(p -> own.add(byPatient.get(p)));
+            } else {
+                List<LabelledImage> all = new ArrayList<>();
+                patients.forEach(p -> all.addAll(byPatient.get(p)));
+                all.forEach(image -> own.add(List.of(image)));
+                warnings.add(label + " has only " + patients.size() + " patient ids (" + describe(patients, byPatient)
+                        + "): too few to divide by patient, so its " + all.size() + " images were divided one by one");
+            }
+            Collections.shuffle(own, random);
+            groups.put(label, own);
+        });
+        return groups;
     }
 
     private static String describe(List<String> patients, Map<String, List<LabelledImage>> byPatient) {

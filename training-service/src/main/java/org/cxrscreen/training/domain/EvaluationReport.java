@@ -1,24 +1,23 @@
 package org.cxrscreen.training.domain;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import org.cxrscreen.contracts.ScreeningClass;
+import org.cxrscreen.model.ClassProbabilities;
+import org.cxrscreen.model.OperatingPoint;
 
 /**
- * A model's figures on a labelled set, as written to JSON (the keys are documented in the README) and
- * printed as a table.
- *
- * @param model the model version evaluated
- * @param data the labelled folder, and the split when one was chosen
- * @param images images evaluated
- * @param accuracy fraction classified correctly
- * @param macroF1 mean of the per-class F1
- * @param perClass precision, recall, F1 and support of each class
- * @param classes class order of the confusion matrix
- * @param confusionMatrix rows actual, columns predicted
- * @param skipped images that could not be read, with the reason
+ * A model's figures on a labelled set, as written to JSON (keys documented in the README), printed
+ * as a table and drawn in the HTML report: accuracy, per-class precision/recall/F1/support,
+ * macro-F1 and the confusion matrix (most probable class), one-vs-rest ROC AUC, calibration (expected
+ * calibration error over 10 confidence bins and the reliability table), the same figures at the
+ * model's operating point, a breakdown by source, and every misclassified image with its
+ * probabilities.
  */
 public record EvaluationReport(
         String model,
@@ -29,44 +28,223 @@ public record EvaluationReport(
         Map<ScreeningClass, ClassFigures> perClass,
         List<ScreeningClass> classes,
         long[][] confusionMatrix,
+        Map<String, Double> rocAuc,
+        Calibration calibration,
+        AtOperatingPoint operatingPoint,
+        Map<String, SourceFigures> bySource,
+        List<Misclassified> misclassified,
         List<String> skipped) {
 
     /** The figures of one class. */
     public record ClassFigures(double precision, double recall, double f1, long support) {
     }
 
-    public static EvaluationReport of(String model, String data, ConfusionMatrix matrix, List<String> skipped) {
+    /** One bin of the reliability table: images whose top probability is in [lower, upper). */
+    public record Bin(double lower, double upper, long count, double confidence, double accuracy) {
+    }
+
+    /** Expected calibration error (count-weighted |accuracy - confidence| over the bins) and the bins. */
+    public record Calibration(double ece, List<Bin> bins) {
+    }
+
+    /** The figures when labels follow the model's operating point. */
+    public record AtOperatingPoint(ScreeningClass screeningClass, double threshold, double targetRecall,
+            double validationRecall, double accuracy, double macroF1, Map<ScreeningClass, ClassFigures> perClass,
+            long[][] confusionMatrix) {
+    }
+
+    /** The figures of the images of one source. */
+    public record SourceFigures(long images, double accuracy, double macroF1, Map<ScreeningClass, Double> recall) {
+    }
+
+    /**
+     * An image the model got wrong: {@code predicted} is the most probable class, {@code label} the
+     * label at the operating point (the same without one).
+     */
+    public record Misclassified(String file, ScreeningClass actual, ScreeningClass predicted, ScreeningClass label,
+            Map<ScreeningClass, Double> probabilities) {
+    }
+
+    /** One evaluated image. */
+    public record Scored(String file, String source, ScreeningClass actual, ClassProbabilities output) {
+    }
+
+    static final int BINS = 10;
+
+    /**
+     * Computes every figure from the scored images.
+     *
+     * @param point the model's operating point, or null
+     */
+    public static EvaluationReport of(String model, String data, List<ScreeningClass> classes, List<Scored> scored,
+            OperatingPoint point, List<String> skipped) {
+        ConfusionMatrix matrix = new ConfusionMatrix(classes);
+        scored.forEach(s -> matrix.add(s.actual(), s.output().mostProbable()));
+
+        Map<String, Double> auc = new LinkedHashMap<>();
+        double aucSum = 0;
+        int aucCount = 0;
+        for (int k = 0; k < classes.size(); k++) {
+            ScreeningClass c = classes.get(k);
+            final int index = k;
+            Double value = rocAuc(scored.stream().map(s -> s.actual() == c).toList(),
+                    scored.stream().mapToDouble(s -> s.output().probabilities()[index]).toArray());
+            auc.put(c.name(), value);
+            if (value != null) {
+                aucSum += value;
+                aucCount++;
+            }
+        }
+        auc.put("macro", aucCount == 0 ? null : aucSum / aucCount);
+
+        AtOperatingPoint atPoint = null;
+        if (point != null) {
+            ConfusionMatrix thresholded = new ConfusionMatrix(classes);
+            scored.forEach(s -> thresholded.add(s.actual(), s.output().label()));
+            atPoint = new AtOperatingPoint(point.screeningClass(), point.threshold(), point.targetRecall(),
+                    point.validationRecall(), thresholded.accuracy(), thresholded.macroF1(), figures(thresholded),
+                    thresholded.counts());
+        }
+
+        Map<String, SourceFigures> bySource = new TreeMap<>();
+        if (scored.stream().map(Scored::source).filter(s -> s != null && !s.isBlank()).distinct().count() > 1) {
+            Map<String, ConfusionMatrix> matrices = new TreeMap<>();
+            scored.forEach(s -> matrices.computeIfAbsent(s.source() == null ? "" : s.source(),
+                    x -> new ConfusionMatrix(classes)).add(s.actual(), s.output().mostProbable()));
+            matrices.forEach((source, m) -> {
+                Map<ScreeningClass, Double> recall = new LinkedHashMap<>();
+                classes.stream().filter(c -> m.support(c) > 0).forEach(c -> recall.put(c, m.recall(c)));
+                bySource.put(source, new SourceFigures(m.total(), m.accuracy(), m.macroF1(), recall));
+            });
+        }
+
+        List<Misclassified> wrong = new ArrayList<>();
+        for (Scored s : scored) {
+            ScreeningClass predicted = s.output().mostProbable();
+            ScreeningClass label = s.output().label();
+            if (predicted != s.actual() || label != s.actual()) {
+                wrong.add(new Misclassified(s.file(), s.actual(), predicted, label, s.output().asMap()));
+            }
+        }
+        return new EvaluationReport(model, data, matrix.total(), matrix.accuracy(), matrix.macroF1(), figures(matrix),
+                classes, matrix.counts(), auc, calibration(scored), atPoint, bySource, wrong, List.copyOf(skipped));
+    }
+
+    private static Map<ScreeningClass, ClassFigures> figures(ConfusionMatrix matrix) {
         Map<ScreeningClass, ClassFigures> perClass = new LinkedHashMap<>();
         for (ScreeningClass c : matrix.classes()) {
             perClass.put(c, new ClassFigures(matrix.precision(c), matrix.recall(c), matrix.f1(c), matrix.support(c)));
         }
-        return new EvaluationReport(model, data, matrix.total(), matrix.accuracy(), matrix.macroF1(), perClass,
-                matrix.classes(), matrix.counts(), List.copyOf(skipped));
+        return perClass;
+    }
+
+    /**
+     * Area under the ROC curve of scores for a yes/no outcome (Mann-Whitney, ties counted half);
+     * null without both outcomes.
+     */
+    static Double rocAuc(List<Boolean> positive, double[] scores) {
+        int n = scores.length;
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Double.compare(scores[a], scores[b]));
+        double[] ranks = new double[n];
+        for (int i = 0; i < n; ) {
+            int j = i;
+            while (j + 1 < n && scores[order[j + 1]] == scores[order[i]]) {
+                j++;
+            }
+            double rank = (i + j) / 2.0 + 1;
+            for (int k = i; k <= j; k++) {
+                ranks[order[k]] = rank;
+            }
+            i = j + 1;
+        }
+        long pos = positive.stream().filter(p -> p).count();
+        long neg = n - pos;
+        if (pos == 0 || neg == 0) {
+            return null;
+        }
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            if (positive.get(i)) {
+                sum += ranks[i];
+            }
+        }
+        return (sum - pos * (pos + 1) / 2.0) / (pos * (double) neg);
+    }
+
+    static Calibration calibration(List<Scored> scored) {
+        long[] count = new long[BINS];
+        double[] confidence = new double[BINS];
+        double[] correct = new double[BINS];
+        for (Scored s : scored) {
+            float top = s.output().probabilities()[s.output().argmax()];
+            int bin = Math.min(BINS - 1, (int) (top * BINS));
+            count[bin]++;
+            confidence[bin] += top;
+            correct[bin] += s.output().mostProbable() == s.actual() ? 1 : 0;
+        }
+        List<Bin> bins = new ArrayList<>();
+        double ece = 0;
+        for (int b = 0; b < BINS; b++) {
+            double conf = count[b] == 0 ? 0 : confidence[b] / count[b];
+            double acc = count[b] == 0 ? 0 : correct[b] / count[b];
+            bins.add(new Bin((double) b / BINS, (double) (b + 1) / BINS, count[b], conf, acc));
+            if (!scored.isEmpty()) {
+                ece += (double) count[b] / scored.size() * Math.abs(acc - conf);
+            }
+        }
+        return new Calibration(ece, bins);
     }
 
     /** A plain-text table for the console. */
     public String table() {
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "model %s on %s: %d images%n", model, data, images));
+        appendFigures(out, perClass, accuracy, macroF1, confusionMatrix);
+        out.append(String.format(Locale.ROOT, "ROC AUC (one vs rest): %s   ECE %.4f%n", aucText(), calibration.ece()));
+        if (operatingPoint != null) {
+            out.append(String.format(Locale.ROOT, "at the operating point (%s from p >= %.4f, chosen for recall %.2f, "
+                    + "%.3f on validation):%n", operatingPoint.screeningClass(), operatingPoint.threshold(),
+                    operatingPoint.targetRecall(), operatingPoint.validationRecall()));
+            appendFigures(out, operatingPoint.perClass(), operatingPoint.accuracy(), operatingPoint.macroF1(),
+                    operatingPoint.confusionMatrix());
+        }
+        bySource.forEach((source, f) -> out.append(String.format(Locale.ROOT,
+                "source %s: %d images, accuracy %.4f, macro-F1 %.4f%n", source, f.images(), f.accuracy(), f.macroF1())));
+        out.append(misclassified.size()).append(" images misclassified\n");
+        if (!skipped.isEmpty()) {
+            out.append(skipped.size()).append(" images skipped, first: ").append(skipped.get(0)).append('\n');
+        }
+        return out.toString();
+    }
+
+    private void appendFigures(StringBuilder out, Map<ScreeningClass, ClassFigures> figures, double acc, double f1,
+            long[][] matrix) {
         out.append(String.format(Locale.ROOT, "%-10s %9s %9s %9s %9s%n", "class", "precision", "recall", "F1",
                 "support"));
-        perClass.forEach((c, f) -> out.append(String.format(Locale.ROOT, "%-10s %9.3f %9.3f %9.3f %9d%n", c.name(),
+        figures.forEach((c, f) -> out.append(String.format(Locale.ROOT, "%-10s %9.3f %9.3f %9.3f %9d%n", c.name(),
                 f.precision(), f.recall(), f.f1(), f.support())));
-        out.append(String.format(Locale.ROOT, "accuracy %.4f   macro-F1 %.4f%n", accuracy, macroF1));
+        out.append(String.format(Locale.ROOT, "accuracy %.4f   macro-F1 %.4f%n", acc, f1));
         out.append("confusion matrix (rows actual, columns predicted)\n");
         out.append(String.format(Locale.ROOT, "%-10s", ""));
         classes.forEach(c -> out.append(String.format(Locale.ROOT, " %9s", c.name())));
         out.append('\n');
         for (int i = 0; i < classes.size(); i++) {
             out.append(String.format(Locale.ROOT, "%-10s", classes.get(i).name()));
-            for (long v : confusionMatrix[i]) {
+            for (long v : matrix[i]) {
                 out.append(String.format(Locale.ROOT, " %9d", v));
             }
             out.append('\n');
         }
-        if (!skipped.isEmpty()) {
-            out.append(skipped.size()).append(" images skipped, first: ").append(skipped.get(0)).append('\n');
-        }
-        return out.toString();
+    }
+
+    private String aucText() {
+        StringBuilder text = new StringBuilder();
+        rocAuc.forEach((k, v) -> text.append(text.length() == 0 ? "" : ", ").append(k).append(' ')
+                .append(v == null ? "n/a" : String.format(Locale.ROOT, "%.4f", v)));
+        return text.toString();
     }
 }

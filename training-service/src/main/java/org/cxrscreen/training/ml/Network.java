@@ -4,7 +4,13 @@ import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import java.io.BufferedInputStream;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -71,6 +77,44 @@ public final class Network {
         } catch (IOException | MalformedModelException e) {
             throw new IllegalStateException("cannot read parameters from " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Sets parameters from an .npz archive whose arrays are named as in torchvision's state_dict
+     * ({@code conv1.weight}, {@code bn1.running_mean}, {@code layer1.0.conv1.weight}, ...). Arrays
+     * missing from the archive, or shaped otherwise (a classifier head for another number of classes),
+     * keep their initial values; returns a line saying what was loaded.
+     */
+    public String importTorchWeights(Path npz, NDManager manager) {
+        NDList arrays;
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(npz))) {
+            arrays = NDList.decode(manager, in);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("cannot read weights from " + npz + ": " + e.getMessage()
+                    + " (expected an .npz of arrays named as in torchvision's state_dict)", e);
+        }
+        Map<String, NDArray> byName = new HashMap<>();
+        arrays.forEach(a -> byName.put(a.getName(), a));
+        List<String> loaded = new ArrayList<>();
+        List<String> kept = new ArrayList<>();
+        Layer.visitChain(layers, block, (layer, trained) -> trained.getParameters().forEach(pair -> {
+            String name = layer + "." + Layer.TORCH_NAMES.get(pair.getKey());
+            NDArray source = byName.get(name);
+            NDArray target = pair.getValue().getArray();
+            if (source != null && source.getShape().equals(target.getShape())) {
+                target.set(source.toType(DataType.FLOAT32, false).toFloatArray());
+                loaded.add(name);
+            } else {
+                kept.add(name + (source == null ? " (missing)" : " (shape " + source.getShape() + ", needs "
+                        + target.getShape() + ")"));
+            }
+        }));
+        if (loaded.isEmpty()) {
+            throw new IllegalArgumentException("no array of " + npz + " matches this network's parameters (e.g. "
+                    + (kept.isEmpty() ? "none" : kept.get(0)) + "): expected torchvision's state_dict names");
+        }
+        return "initial weights from " + npz + ": " + loaded.size() + " arrays loaded"
+                + (kept.isEmpty() ? "" : ", " + kept.size() + " left as initialised: " + kept);
     }
 
     /** Trainable parameter count (running statistics excluded). */

@@ -12,11 +12,12 @@ public interface TrainingProgress {
      * @param validationAccuracy accuracy on the validation part
      * @param validationMacroF1 macro-F1 on the validation part
      * @param validationCovidRecall COVID-19 recall on the validation part
+     * @param learningRate the learning rate the epoch ran with
      * @param seconds time the epoch took
      * @param secondsLeft estimate for the remaining epochs
      */
     record Epoch(int epoch, int epochs, double loss, double validationAccuracy, double validationMacroF1,
-            double validationCovidRecall, double seconds, double secondsLeft) {
+            double validationCovidRecall, double learningRate, double seconds, double secondsLeft) {
     }
 
     void epoch(Epoch epoch);
