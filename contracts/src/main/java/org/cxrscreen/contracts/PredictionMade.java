@@ -3,6 +3,7 @@ package org.cxrscreen.contracts;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -17,6 +18,8 @@ import java.util.UUID;
  * @param worker the inference worker that ran it
  * @param inferenceMillis time spent in the model, preprocessing included
  * @param imageReceivedAt when the ingest accepted the image, to measure end-to-end latency
+ * @param members each member's prediction when the model is an ensemble; null otherwise (added in
+ *     schema version 1 as an optional field)
  */
 public record PredictionMade(
         UUID eventId,
@@ -29,7 +32,8 @@ public record PredictionMade(
         Map<ScreeningClass, Double> probabilities,
         String worker,
         double inferenceMillis,
-        Instant imageReceivedAt) implements Event {
+        Instant imageReceivedAt,
+        List<MemberPrediction> members) implements Event {
 
     public static final int SCHEMA_VERSION = 1;
 
@@ -49,5 +53,14 @@ public record PredictionMade(
             }
         });
         probabilities = Collections.unmodifiableMap(new EnumMap<>(probabilities));
+        members = members == null ? null : List.copyOf(members);
+    }
+
+    /** A prediction of a single model, without members. */
+    public PredictionMade(UUID eventId, Instant occurredAt, int schemaVersion, String imageId, String modelName,
+            String modelVersion, ScreeningClass label, Map<ScreeningClass, Double> probabilities, String worker,
+            double inferenceMillis, Instant imageReceivedAt) {
+        this(eventId, occurredAt, schemaVersion, imageId, modelName, modelVersion, label, probabilities, worker,
+                inferenceMillis, imageReceivedAt, null);
     }
 }

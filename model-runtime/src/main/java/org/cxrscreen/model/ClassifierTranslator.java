@@ -7,6 +7,7 @@ import ai.djl.translate.Batchifier;
 import ai.djl.translate.Translator;
 import ai.djl.translate.TranslatorContext;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.cxrscreen.contracts.ScreeningClass;
 import org.cxrscreen.imaging.GrayImage;
@@ -22,16 +23,25 @@ import org.cxrscreen.imaging.Preprocessor;
 public final class ClassifierTranslator implements Translator<GrayImage, ClassProbabilities> {
 
     private final Preprocessor preprocessor;
+    /** The ONNX output with the class probabilities; the first output when none is so named. */
+    public static final String PROBABILITIES = "probabilities";
+    /** The ONNX output of an ensemble with each member's probabilities (N x members x classes). */
+    public static final String MEMBER_PROBABILITIES = "member_probabilities";
+
     private final List<ScreeningClass> classes;
     private final OperatingPoint operatingPoint;
+    private final List<String> members;
 
     /**
      * @param operatingPoint the model's decision threshold, or null to label by the most probable class
+     * @param members an ensemble's member names, in output order; null or empty for a single network
      */
-    public ClassifierTranslator(InputSpec input, List<ScreeningClass> classes, OperatingPoint operatingPoint) {
+    public ClassifierTranslator(InputSpec input, List<ScreeningClass> classes, OperatingPoint operatingPoint,
+            List<String> members) {
         this.preprocessor = new Preprocessor(input);
         this.classes = List.copyOf(classes);
         this.operatingPoint = operatingPoint;
+        this.members = members == null ? List.of() : List.copyOf(members);
     }
 
     @Override
@@ -59,16 +69,27 @@ public final class ClassifierTranslator implements Translator<GrayImage, ClassPr
 
     @Override
     public List<ClassProbabilities> batchProcessOutput(TranslatorContext ctx, NDList list) {
-        float[] all = list.get(0).toFloatArray();
+        NDArray named = list.get(PROBABILITIES);
+        float[] all = (named != null ? named : list.get(0)).toFloatArray();
         int n = classes.size();
         if (all.length % n != 0) {
             throw new IllegalStateException("the network gave " + all.length + " values for " + n + " classes");
         }
-        List<ClassProbabilities> out = new ArrayList<>(all.length / n);
-        for (int i = 0; i < all.length; i += n) {
-            float[] p = new float[n];
-            System.arraycopy(all, i, p, 0, n);
-            out.add(new ClassProbabilities(classes, p, operatingPoint));
+        NDArray memberArray = members.isEmpty() ? null : list.get(MEMBER_PROBABILITIES);
+        float[] perMember = memberArray == null ? null : memberArray.toFloatArray();
+        int images = all.length / n;
+        List<ClassProbabilities> out = new ArrayList<>(images);
+        for (int image = 0; image < images; image++) {
+            float[] p = Arrays.copyOfRange(all, image * n, (image + 1) * n);
+            List<ClassProbabilities.Member> memberOutputs = new ArrayList<>();
+            if (perMember != null) {
+                for (int m = 0; m < members.size(); m++) {
+                    int at = (image * members.size() + m) * n;
+                    memberOutputs.add(new ClassProbabilities.Member(members.get(m),
+                            Arrays.copyOfRange(perMember, at, at + n)));
+                }
+            }
+            out.add(new ClassProbabilities(classes, p, operatingPoint, memberOutputs));
         }
         return out;
     }

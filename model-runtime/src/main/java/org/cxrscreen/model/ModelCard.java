@@ -20,6 +20,8 @@ import org.cxrscreen.imaging.InputSpec;
  * @param onnxFile the ONNX file name inside the directory
  * @param sha256 hex SHA-256 of the ONNX file
  * @param operatingPoint the decision threshold the model labels with, or null for the most probable class
+ * @param members the members of an ensemble ({@code architecture@version}), in the order of its
+ *     {@code member_probabilities} output; null for a single network
  * @param metrics the evaluation report on the held-out test split (JSON, see the README)
  * @param training how it was trained: data counts, epochs, options, time
  */
@@ -33,6 +35,7 @@ public record ModelCard(
         String onnxFile,
         String sha256,
         OperatingPoint operatingPoint,
+        List<String> members,
         JsonNode metrics,
         JsonNode training) {
 
@@ -43,6 +46,7 @@ public record ModelCard(
                     "a model card needs name, version, architecture, classes, input, onnxFile and sha256");
         }
         classes = List.copyOf(classes);
+        members = members == null ? null : List.copyOf(members);
         metrics = metrics == null || metrics.isNull() ? null : metrics;
         training = training == null || training.isNull() ? null : training;
     }

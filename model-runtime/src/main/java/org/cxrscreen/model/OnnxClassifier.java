@@ -42,7 +42,8 @@ public final class OnnxClassifier implements AutoCloseable {
                 .setTypes(GrayImage.class, ClassProbabilities.class)
                 .optEngine(ENGINE)
                 .optModelPath(dir.resolve(card.onnxFile()))
-                .optTranslator(new ClassifierTranslator(card.input(), card.classes(), card.operatingPoint()));
+                .optTranslator(new ClassifierTranslator(card.input(), card.classes(), card.operatingPoint(),
+                        card.members()));
         engineOptions.forEach(criteria::optOption);
         try {
             return new OnnxClassifier(card, criteria.build().loadModel());

@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Writes an ONNX model from Java with the ONNX protobuf classes: float inputs and outputs with a
@@ -70,6 +71,50 @@ public final class OnnxGraph {
         }
         graph.addInitializer(tensor);
         return name;
+    }
+
+    /** Adds an int64 tensor (axes for Unsqueeze and ReduceSum, shapes). */
+    public String constant(String name, long... values) {
+        TensorProto.Builder tensor = TensorProto.newBuilder()
+                .setName(name)
+                .setDataType(TensorProto.DataType.INT64.getNumber())
+                .addDims(values.length);
+        for (long v : values) {
+            tensor.addInt64Data(v);
+        }
+        graph.addInitializer(tensor);
+        return name;
+    }
+
+    /**
+     * Copies another model's graph into this one: its initializers and nodes, every name prefixed
+     * with {@code prefix}, its (single) input fed from {@code input}. Returns the new names of its
+     * outputs, by their old names.
+     */
+    public java.util.Map<String, String> include(ModelProto model, String prefix, String input) {
+        GraphProto other = model.getGraph();
+        java.util.Set<String> initializers = new java.util.HashSet<>();
+        other.getInitializerList().forEach(t -> initializers.add(t.getName()));
+        List<String> inputs = other.getInputList().stream().map(ValueInfoProto::getName)
+                .filter(n -> !initializers.contains(n)).toList();
+        if (inputs.size() != 1) {
+            throw new IllegalArgumentException("only graphs with one input can be included, not " + inputs);
+        }
+        String otherInput = inputs.get(0);
+        java.util.function.UnaryOperator<String> rename = name -> name.isEmpty() ? name
+                : name.equals(otherInput) ? input : prefix + name;
+        for (TensorProto tensor : other.getInitializerList()) {
+            graph.addInitializer(tensor.toBuilder().setName(rename.apply(tensor.getName())));
+        }
+        for (NodeProto node : other.getNodeList()) {
+            NodeProto.Builder copy = node.toBuilder().clearInput().clearOutput().setName(prefix + node.getName());
+            node.getInputList().forEach(n -> copy.addInput(rename.apply(n)));
+            node.getOutputList().forEach(n -> copy.addOutput(rename.apply(n)));
+            graph.addNode(copy);
+        }
+        java.util.Map<String, String> outputs = new java.util.LinkedHashMap<>();
+        other.getOutputList().forEach(o -> outputs.put(o.getName(), rename.apply(o.getName())));
+        return outputs;
     }
 
     /** Adds a node with one output and returns the output's name. */

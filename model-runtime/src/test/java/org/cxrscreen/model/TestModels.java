@@ -40,7 +40,7 @@ public final class TestModels {
         graph.write(dir.resolve(ModelDirectory.ONNX), "test", "1");
         ModelCard card = new ModelCard("averaging", VERSION, "averaging", Instant.parse("2026-11-23T00:00:00Z"),
                 CLASSES, InputSpec.DEFAULT, ModelDirectory.ONNX, ModelDirectory.sha256(dir.resolve(ModelDirectory.ONNX)),
-                null, null, null);
+                null, null, null, null);
         ModelDirectory.write(dir, card);
         return card;
     }

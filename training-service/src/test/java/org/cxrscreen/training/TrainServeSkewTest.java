@@ -32,7 +32,7 @@ class TrainServeSkewTest {
         InputSpec spec = InputSpec.DEFAULT;
         Preprocessor preprocessor = new Preprocessor(spec);
         ImageDecoder decoder = new ImageDecoder(ImageLimits.DEFAULT);
-        ClassifierTranslator translator = new ClassifierTranslator(spec, List.of(ScreeningClass.values()), null);
+        ClassifierTranslator translator = new ClassifierTranslator(spec, List.of(ScreeningClass.values()), null, null);
 
         for (ScreeningClass c : ScreeningClass.values()) {
             for (Path file : SharedData.images(c, 3)) {

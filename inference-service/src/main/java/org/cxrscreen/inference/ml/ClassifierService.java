@@ -8,11 +8,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import org.cxrscreen.contracts.ImageReceived;
+import org.cxrscreen.contracts.MemberPrediction;
 import org.cxrscreen.contracts.PredictionMade;
 import org.cxrscreen.imaging.CanonicalImages;
 import org.cxrscreen.imaging.GrayImage;
@@ -80,9 +82,13 @@ public class ClassifierService {
         ClassProbabilities output = classify(gray);
         double millis = (System.nanoTime() - start) / 1e6;
         ModelCard card = classifier.card();
+        List<MemberPrediction> members = output.members().isEmpty() ? null : output.members().stream()
+                .map(m -> new MemberPrediction(m.model(), output.mostProbable(m.probabilities()),
+                        output.asMap(m.probabilities())))
+                .toList();
         return new PredictionMade(UUID.randomUUID(), Instant.now(), PredictionMade.SCHEMA_VERSION,
                 image.imageId(), card.name(), card.version(), output.label(), output.asMap(), worker, millis,
-                image.receivedAt());
+                image.receivedAt(), members);
     }
 
     private ClassProbabilities classify(GrayImage image) {

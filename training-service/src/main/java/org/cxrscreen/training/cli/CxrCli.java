@@ -21,6 +21,7 @@ import org.cxrscreen.training.data.SplitFile;
 import org.cxrscreen.training.domain.EvaluationReport;
 import org.cxrscreen.training.ml.Architecture;
 import org.cxrscreen.training.ml.ClassifierTrainer;
+import org.cxrscreen.training.ml.EnsembleBuilder;
 import org.cxrscreen.training.ml.Evaluator;
 import org.cxrscreen.training.ml.TrainingOptions;
 import org.cxrscreen.training.data.Augmentation;
@@ -46,6 +47,7 @@ public final class CxrCli {
                         [--init-weights FILE.npz] [--folds K] [--events FILE.jsonl]
               cxr evaluate --model DIR --data DIR [--json FILE] [--html FILE] [--split train|validation|test]
                         [--threads N]
+              cxr ensemble --members DIR,DIR[,DIR...] --data DIR --out DIR [--focal-gamma X] [--target-recall X]
               cxr bench training [--archs ID,ID] [--batch-size N] [--steps N] [--threads N] [--epoch-images N]
 
             DIR of data: a labelled folder, with manifest.csv (file,label[,patient[,source]]) or class
@@ -72,6 +74,7 @@ public final class CxrCli {
             switch (args.get(0)) {
                 case "train" -> train(rest);
                 case "evaluate" -> evaluate(rest);
+                case "ensemble" -> ensemble(rest);
                 case "bench" -> bench(rest);
                 default -> throw new Args.UsageException("unknown command '" + args.get(0) + "'");
             }
@@ -164,6 +167,22 @@ public final class CxrCli {
         out.print(report.table());
         write(args.get("json", null), file -> ModelDirectory.json().writeValue(file.toFile(), report));
         write(args.get("html", null), file -> Files.writeString(file, EvaluationHtml.render(report)));
+    }
+
+    private void ensemble(List<String> raw) {
+        Args args = new Args(raw, Set.of("members", "data", "out", "focal-gamma", "target-recall", "threads"),
+                Set.of());
+        List<Path> members = Arrays.stream(args.required("members").split(",")).map(String::trim)
+                .filter(m -> !m.isEmpty()).map(Path::of).toList();
+        EnsembleBuilder builder = new EnsembleBuilder(
+                args.integer("threads", Runtime.getRuntime().availableProcessors()),
+                args.real("focal-gamma", TrainingOptions.defaults().focalGamma()),
+                args.real("target-recall", (float) TrainingOptions.defaults().targetRecall()), new ConsoleProgress(out));
+        try {
+            builder.build(members, Path.of(args.required("data")), Path.of(args.required("out")));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write the ensemble: " + e.getMessage(), e);
+        }
     }
 
     /** Writes a file the user asked for, creating its folder. */

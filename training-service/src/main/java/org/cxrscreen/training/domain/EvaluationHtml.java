@@ -67,6 +67,17 @@ public final class EvaluationHtml {
             h.append("</table>");
         }
 
+        if (!r.members().isEmpty()) {
+            h.append("<h2>Ensemble members</h2><p>The members disagree on ")
+                    .append(String.format(Locale.ROOT, "%.1f%%", r.memberDisagreement() * 100))
+                    .append(" of the images.</p><table><tr><th class=\"l\">member</th><th>accuracy</th>")
+                    .append("<th>macro-F1</th><th>COVID19 recall</th></tr>");
+            r.members().forEach((member, m) -> h.append("<tr><td class=\"l\">").append(esc(member)).append("</td><td>")
+                    .append(f(m.accuracy())).append("</td><td>").append(f(m.macroF1())).append("</td><td>")
+                    .append(f(m.covidRecall())).append("</td></tr>"));
+            h.append("</table>");
+        }
+
         h.append("<h2>Misclassified images (").append(r.misclassified().size()).append(")</h2>")
                 .append("<table><tr><th class=\"l\">file</th><th>actual</th><th>most probable</th><th>label</th>");
         r.classes().forEach(c -> h.append("<th>p(").append(c).append(")</th>"));

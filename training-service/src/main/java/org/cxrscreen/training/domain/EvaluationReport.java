@@ -16,8 +16,8 @@ import org.cxrscreen.model.OperatingPoint;
  * as a table and drawn in the HTML report: accuracy, per-class precision/recall/F1/support,
  * macro-F1 and the confusion matrix (most probable class), one-vs-rest ROC AUC, calibration (expected
  * calibration error over 10 confidence bins and the reliability table), the same figures at the
- * model's operating point, a breakdown by source, and every misclassified image with its
- * probabilities.
+ * model's operating point, a breakdown by source, every misclassified image with its
+ * probabilities, and for an ensemble each member's figures and how often the members disagree.
  */
 public record EvaluationReport(
         String model,
@@ -32,8 +32,14 @@ public record EvaluationReport(
         Calibration calibration,
         AtOperatingPoint operatingPoint,
         Map<String, SourceFigures> bySource,
+        Map<String, MemberFigures> members,
+        Double memberDisagreement,
         List<Misclassified> misclassified,
         List<String> skipped) {
+
+    /** One ensemble member's figures on the same images (its most probable class). */
+    public record MemberFigures(double accuracy, double macroF1, double covidRecall) {
+    }
 
     /** The figures of one class. */
     public record ClassFigures(double precision, double recall, double f1, long support) {
@@ -118,6 +124,21 @@ public record EvaluationReport(
             });
         }
 
+        Map<String, MemberFigures> members = new LinkedHashMap<>();
+        Double disagreement = null;
+        if (!scored.isEmpty() && !scored.get(0).output().members().isEmpty()) {
+            List<ClassProbabilities.Member> first = scored.get(0).output().members();
+            for (int m = 0; m < first.size(); m++) {
+                ConfusionMatrix own = new ConfusionMatrix(classes);
+                final int index = m;
+                scored.forEach(s -> own.add(s.actual(),
+                        s.output().mostProbable(s.output().members().get(index).probabilities())));
+                members.put(first.get(m).model(), new MemberFigures(own.accuracy(), own.macroF1(),
+                        own.support(ScreeningClass.COVID19) == 0 ? 0 : own.recall(ScreeningClass.COVID19)));
+            }
+            disagreement = (double) scored.stream().filter(s -> s.output().membersDisagree()).count() / scored.size();
+        }
+
         List<Misclassified> wrong = new ArrayList<>();
         for (Scored s : scored) {
             ScreeningClass predicted = s.output().mostProbable();
@@ -127,7 +148,8 @@ public record EvaluationReport(
             }
         }
         return new EvaluationReport(model, data, matrix.total(), matrix.accuracy(), matrix.macroF1(), figures(matrix),
-                classes, matrix.counts(), auc, calibration(scored), atPoint, bySource, wrong, List.copyOf(skipped));
+                classes, matrix.counts(), auc, calibration(scored), atPoint, bySource, members, disagreement, wrong,
+                List.copyOf(skipped));
     }
 
     private static Map<ScreeningClass, ClassFigures> figures(ConfusionMatrix matrix) {
@@ -214,6 +236,13 @@ public record EvaluationReport(
         }
         bySource.forEach((source, f) -> out.append(String.format(Locale.ROOT,
                 "source %s: %d images, accuracy %.4f, macro-F1 %.4f%n", source, f.images(), f.accuracy(), f.macroF1())));
+        members.forEach((member, f) -> out.append(String.format(Locale.ROOT,
+                "member %s: accuracy %.4f, macro-F1 %.4f, COVID19 recall %.3f%n", member, f.accuracy(), f.macroF1(),
+                f.covidRecall())));
+        if (memberDisagreement != null) {
+            out.append(String.format(Locale.ROOT, "members disagree on %.1f%% of the images%n",
+                    memberDisagreement * 100));
+        }
         out.append(misclassified.size()).append(" images misclassified\n");
         if (!skipped.isEmpty()) {
             out.append(skipped.size()).append(" images skipped, first: ").append(skipped.get(0)).append('\n');

@@ -346,7 +346,7 @@ public final class ClassifierTrainer {
         training.put("bestValidationMacroF1", outcome.bestValidationMacroF1());
         training.set("history", ModelDirectory.json().valueToTree(outcome.history()));
         ModelCard plain = new ModelCard(MODEL_NAME, version, options.architecture().id(), created, CLASSES, input,
-                ModelDirectory.ONNX, sha256, null, null, training);
+                ModelDirectory.ONNX, sha256, null, null, null, training);
         ModelDirectory.write(out, plain);
         SplitFile.write(out.resolve(SplitFile.NAME), data, split);
 
@@ -366,7 +366,7 @@ public final class ClassifierTrainer {
                 p.threshold(), p.validationRecall(), p.validationPrecision(), p.targetRecall())),
                 () -> progress.message("no COVID19 image in the validation part: no operating point"));
         ModelCard withPoint = new ModelCard(MODEL_NAME, version, plain.architecture(), created, CLASSES, input,
-                ModelDirectory.ONNX, sha256, point.orElse(null), null, training);
+                ModelDirectory.ONNX, sha256, point.orElse(null), null, null, training);
         ModelDirectory.write(out, withPoint);
 
         EvaluationReport report;
@@ -385,7 +385,8 @@ public final class ClassifierTrainer {
         training.put("onnxParityMaxAbsDiff", maxDiff);
         training.put("seconds", seconds(started));
         ModelCard done = new ModelCard(MODEL_NAME, version, plain.architecture(), created, CLASSES, input,
-                ModelDirectory.ONNX, sha256, point.orElse(null), ModelDirectory.json().valueToTree(report), training);
+                ModelDirectory.ONNX, sha256, point.orElse(null), null, ModelDirectory.json().valueToTree(report),
+                training);
         ModelDirectory.write(out, done);
         ModelDirectory.json().writeValue(out.resolve(REPORT_JSON).toFile(), report);
         Files.writeString(out.resolve(REPORT_HTML), EvaluationHtml.render(report));
