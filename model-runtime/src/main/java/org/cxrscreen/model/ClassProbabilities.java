@@ -50,27 +50,17 @@ public record ClassProbabilities(List<ScreeningClass> classes, float[] probabili
     }
 
     /**
-     * The label: with an operating point, its class when its probability reaches the threshold and
-     * otherwise the most probable other class; without one, the most probable class.
+     * The label: the most probable class, except that with an operating point its class is chosen
+     * whenever its probability reaches the threshold.
      */
     public ScreeningClass label() {
-        if (operatingPoint == null) {
-            return mostProbable();
-        }
-        int special = classes.indexOf(operatingPoint.screeningClass());
-        if (special < 0) {
-            return mostProbable();
-        }
-        if (probabilities[special] >= operatingPoint.threshold()) {
-            return operatingPoint.screeningClass();
-        }
-        int best = -1;
-        for (int i = 0; i < probabilities.length; i++) {
-            if (i != special && (best < 0 || probabilities[i] > probabilities[best])) {
-                best = i;
+        if (operatingPoint != null) {
+            int special = classes.indexOf(operatingPoint.screeningClass());
+            if (special >= 0 && probabilities[special] >= operatingPoint.threshold()) {
+                return operatingPoint.screeningClass();
             }
         }
-        return best < 0 ? operatingPoint.screeningClass() : classes.get(best);
+        return mostProbable();
     }
 
     /** The probabilities keyed by class, as events carry them. */

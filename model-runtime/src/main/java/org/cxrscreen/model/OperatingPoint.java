@@ -4,8 +4,10 @@ import org.cxrscreen.contracts.ScreeningClass;
 
 /**
  * A decision threshold for one class, chosen on the validation part to reach a target sensitivity:
- * an image whose probability of {@code screeningClass} is at least {@code threshold} is labelled with
- * it; any other image gets the most probable of the remaining classes.
+ * an image is labelled with {@code screeningClass} when that class is the most probable or its
+ * probability is at least {@code threshold}; any other image gets the most probable class. The
+ * operating point can only add labels of its class (a positive screen goes to a human), never take
+ * away one the model's most probable class gives.
  *
  * @param screeningClass the class the threshold is for (COVID-19)
  * @param threshold the probability from which that class is chosen

@@ -56,31 +56,38 @@ class EvaluationReportTest {
 
     @Test
     void theOperatingPointIsTheHighestThresholdReachingTheTargetRecall() {
+        // ten COVID19 images: four already most probable; six others with p(COVID19) 0.45 .. 0.05;
+        // five NORMAL images with p(COVID19) 0.35 .. 0.01
         List<ScreeningClass> actual = new ArrayList<>();
-        List<Float> scores = new ArrayList<>();
-        for (float s : new float[] {0.9f, 0.8f, 0.7f, 0.6f, 0.5f, 0.4f, 0.3f, 0.2f, 0.1f, 0.05f}) {
+        List<ClassProbabilities> outputs = new ArrayList<>();
+        for (float s : new float[] {0.9f, 0.8f, 0.7f, 0.6f}) {
             actual.add(COVID19);
-            scores.add(s);
+            outputs.add(new ClassProbabilities(CLASSES, new float[] {s, 1 - s, 0}));
+        }
+        for (float s : new float[] {0.45f, 0.4f, 0.3f, 0.2f, 0.1f, 0.05f}) {
+            actual.add(COVID19);
+            outputs.add(new ClassProbabilities(CLASSES, new float[] {s, 0, 1 - s}));
         }
         for (float s : new float[] {0.35f, 0.25f, 0.15f, 0.02f, 0.01f}) {
             actual.add(NORMAL);
-            scores.add(s);
-        }
-        float[] array = new float[scores.size()];
-        for (int i = 0; i < array.length; i++) {
-            array[i] = scores.get(i);
+            outputs.add(new ClassProbabilities(CLASSES, new float[] {s, 1 - s, 0}));
         }
 
-        OperatingPoint eighty = OperatingPoints.select(actual, array, COVID19, 0.8).orElseThrow();
-        OperatingPoint ninetyFive = OperatingPoints.select(actual, array, COVID19, 0.95).orElseThrow();
+        OperatingPoint eighty = OperatingPoints.select(actual, outputs, COVID19, 0.8).orElseThrow();
+        OperatingPoint ninetyFive = OperatingPoints.select(actual, outputs, COVID19, 0.95).orElseThrow();
+        OperatingPoint forty = OperatingPoints.select(actual, outputs, COVID19, 0.4).orElseThrow();
 
+        // 8 of 10 needed: the 4 most probable and the 4 highest others, down to 0.2
         assertThat(eighty.threshold()).isEqualTo(0.2f);
         assertThat(eighty.validationRecall()).isEqualTo(0.8);
         assertThat(eighty.validationPrecision()).isEqualTo(0.8);
         assertThat(ninetyFive.threshold()).isEqualTo(0.05f);
         assertThat(ninetyFive.validationRecall()).isEqualTo(1.0);
         assertThat(ninetyFive.validationPrecision()).isCloseTo(10 / 13.0, within(1e-12));
-        assertThat(OperatingPoints.select(List.of(NORMAL), new float[] {0.4f}, COVID19, 0.95)).isEmpty();
+        // the most probable class alone reaches 0.4: the threshold adds nothing
+        assertThat(forty.threshold()).isEqualTo(1.0);
+        assertThat(forty.validationRecall()).isEqualTo(0.4);
+        assertThat(OperatingPoints.select(List.of(NORMAL), List.of(outputs.get(10)), COVID19, 0.95)).isEmpty();
     }
 
     @Test
@@ -88,6 +95,7 @@ class EvaluationReportTest {
         OperatingPoint point = new OperatingPoint(COVID19, 0.3, 0.95, 1.0, 0.5);
         List<Scored> scored = List.of(scored(COVID19, 0.35f, 0.05f, 0.6f, point),
                 scored(PNEUMONIA, 0.1f, 0.1f, 0.8f, point), scored(NORMAL, 0.2f, 0.7f, 0.1f, point));
+        assertThat(scored.get(0).output().label()).isEqualTo(COVID19);
 
         EvaluationReport report = EvaluationReport.of("m", "d", CLASSES, scored, point, List.of());
 
@@ -112,6 +120,8 @@ class EvaluationReportTest {
 
         assertThat(report.bySource()).containsOnlyKeys("hospital A", "hospital B");
         assertThat(report.bySource().get("hospital B").accuracy()).isEqualTo(0.5);
+        // hospital B has NORMAL (F1 0) and PNEUMONIA (F1 1) images: its macro-F1 is over those two
+        assertThat(report.bySource().get("hospital B").macroF1()).isEqualTo(0.5);
         assertThat(html).contains("<svg", "confusion matrix", "reliability diagram", "b.jpg", "hospital B")
                 .doesNotContain("<script", "<link", "src=", "href=");
     }

@@ -194,6 +194,32 @@ class TrainingCliTest {
     }
 
     @Test
+    void theOperatingPointCanBeChosenAgainForAnotherSensitivity() throws Exception {
+        Path copy = Path.of("target", "test-models", "tiny-threshold");
+        TinyModel.delete(copy);
+        Files.createDirectories(copy);
+        try (var files = Files.list(TinyModel.dir())) {
+            for (Path file : files.toList()) {
+                Files.copy(file, copy.resolve(file.getFileName()));
+            }
+        }
+        ModelCard before = ModelDirectory.read(copy);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+        int status = CliAccess.run(new PrintStream(bytes, true, StandardCharsets.UTF_8), List.of("threshold",
+                "--model", copy.toString(), "--data", SharedData.cxr().toString(), "--target-recall", "0.5"));
+
+        assertThat(status).as(bytes.toString(StandardCharsets.UTF_8)).isZero();
+        ModelCard after = ModelDirectory.read(copy);
+        assertThat(after.version()).isEqualTo(before.version());
+        assertThat(after.sha256()).isEqualTo(before.sha256());
+        assertThat(after.operatingPoint().targetRecall()).isEqualTo(0.5);
+        assertThat(after.operatingPoint().validationRecall()).isGreaterThanOrEqualTo(0.5);
+        assertThat(ModelDirectory.json().readTree(copy.resolve("report.json").toFile()).get("operatingPoint")
+                .get("targetRecall").asDouble()).isEqualTo(0.5);
+    }
+
+    @Test
     void badCommandLinesExplainThemselves() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);

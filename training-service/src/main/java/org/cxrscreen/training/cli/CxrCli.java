@@ -28,6 +28,7 @@ import org.cxrscreen.training.data.Augmentation;
 import org.cxrscreen.training.domain.CrossValidation;
 import org.cxrscreen.training.domain.EvaluationHtml;
 import org.cxrscreen.training.ml.LossFunction;
+import org.cxrscreen.training.ml.OperatingPointTuner;
 import org.cxrscreen.training.ml.OptimizerKind;
 import org.cxrscreen.training.ml.TrainingBenchmark;
 import org.cxrscreen.training.ml.TrainingProgress;
@@ -48,6 +49,7 @@ public final class CxrCli {
               cxr evaluate --model DIR --data DIR [--json FILE] [--html FILE] [--split train|validation|test]
                         [--threads N]
               cxr ensemble --members DIR,DIR[,DIR...] --data DIR --out DIR [--focal-gamma X] [--target-recall X]
+              cxr threshold --model DIR --data DIR [--target-recall X]
               cxr bench training [--archs ID,ID] [--batch-size N] [--steps N] [--threads N] [--epoch-images N]
 
             DIR of data: a labelled folder, with manifest.csv (file,label[,patient[,source]]) or class
@@ -75,6 +77,7 @@ public final class CxrCli {
                 case "train" -> train(rest);
                 case "evaluate" -> evaluate(rest);
                 case "ensemble" -> ensemble(rest);
+                case "threshold" -> threshold(rest);
                 case "bench" -> bench(rest);
                 default -> throw new Args.UsageException("unknown command '" + args.get(0) + "'");
             }
@@ -182,6 +185,18 @@ public final class CxrCli {
             builder.build(members, Path.of(args.required("data")), Path.of(args.required("out")));
         } catch (IOException e) {
             throw new IllegalStateException("cannot write the ensemble: " + e.getMessage(), e);
+        }
+    }
+
+    private void threshold(List<String> raw) {
+        Args args = new Args(raw, Set.of("model", "data", "target-recall", "threads"), Set.of());
+        OperatingPointTuner tuner = new OperatingPointTuner(
+                args.integer("threads", Runtime.getRuntime().availableProcessors()), new ConsoleProgress(out));
+        try {
+            tuner.tune(Path.of(args.required("model")), Path.of(args.required("data")),
+                    args.real("target-recall", (float) TrainingOptions.defaults().targetRecall()));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot rewrite the model's card: " + e.getMessage(), e);
         }
     }
 

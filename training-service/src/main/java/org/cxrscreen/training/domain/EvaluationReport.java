@@ -59,7 +59,10 @@ public record EvaluationReport(
             long[][] confusionMatrix) {
     }
 
-    /** The figures of the images of one source. */
+    /**
+     * The figures of the images of one source; its macro-F1 averages the classes the source has
+     * images of.
+     */
     public record SourceFigures(long images, double accuracy, double macroF1, Map<ScreeningClass, Double> recall) {
     }
 
@@ -120,7 +123,8 @@ public record EvaluationReport(
             matrices.forEach((source, m) -> {
                 Map<ScreeningClass, Double> recall = new LinkedHashMap<>();
                 classes.stream().filter(c -> m.support(c) > 0).forEach(c -> recall.put(c, m.recall(c)));
-                bySource.put(source, new SourceFigures(m.total(), m.accuracy(), m.macroF1(), recall));
+                double macroF1 = classes.stream().filter(c -> m.support(c) > 0).mapToDouble(m::f1).average().orElse(0);
+                bySource.put(source, new SourceFigures(m.total(), m.accuracy(), macroF1, recall));
             });
         }
 

@@ -354,11 +354,7 @@ public final class ClassifierTrainer {
         Optional<OperatingPoint> point;
         try (OnnxClassifier classifier = OnnxClassifier.load(out, engineOptions)) {
             List<ClassProbabilities> outputs = Evaluator.predict(classifier, validation);
-            float[] covid = new float[outputs.size()];
-            for (int i = 0; i < covid.length; i++) {
-                covid[i] = outputs.get(i).probabilities()[CLASSES.indexOf(ScreeningClass.COVID19)];
-            }
-            point = OperatingPoints.select(validation.images().stream().map(LabelledImage::label).toList(), covid,
+            point = OperatingPoints.select(validation.images().stream().map(LabelledImage::label).toList(), outputs,
                     ScreeningClass.COVID19, options.targetRecall());
         }
         point.ifPresentOrElse(p -> progress.message(String.format(Locale.ROOT,

@@ -130,12 +130,7 @@ public final class EnsembleBuilder {
         Optional<OperatingPoint> point;
         try (OnnxClassifier ensemble = OnnxClassifier.load(out, engineOptions)) {
             List<ClassProbabilities> outputs = Evaluator.predict(ensemble, validation);
-            float[] covid = new float[outputs.size()];
-            int k = classes.indexOf(ScreeningClass.COVID19);
-            for (int i = 0; i < covid.length; i++) {
-                covid[i] = outputs.get(i).probabilities()[k];
-            }
-            point = OperatingPoints.select(validation.images().stream().map(LabelledImage::label).toList(), covid,
+            point = OperatingPoints.select(validation.images().stream().map(LabelledImage::label).toList(), outputs,
                     ScreeningClass.COVID19, targetRecall);
         }
         ModelCard withPoint = new ModelCard(plain.name(), version, plain.architecture(), created, classes,
