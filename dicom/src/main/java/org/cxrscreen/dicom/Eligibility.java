@@ -21,17 +21,18 @@ public record Eligibility(boolean allowMissingView) {
      * @throws DicomException with reason {@code NOT_ELIGIBLE} saying what was found and what is screened
      */
     public void check(DicomObject ds) {
-        SopClass sopClass = SopClass.of(ds.string(Tags.SOP_CLASS_UID));
+        String sopClassUid = ds.string(Tags.SOP_CLASS_UID);
+        SopClass sopClass = sopClassUid == null ? null : SopClass.of(sopClassUid);
         String modality = upper(ds.string(Tags.MODALITY));
         String bodyPart = upper(ds.string(Tags.BODY_PART_EXAMINED));
-        if (!RADIOGRAPHY.contains(modality)) {
+        if (modality == null || !RADIOGRAPHY.contains(modality)) {
             if (!(sopClass == SopClass.SECONDARY_CAPTURE && "CHEST".equals(bodyPart))) {
                 throw refuse("modality " + (modality == null ? "(none)" : modality) + " is not screened: only chest "
                         + "radiographs (CR, DX, or Secondary Capture of the CHEST) are");
             }
         }
         if (sopClass == null) {
-            throw refuse("SOP class " + ds.string(Tags.SOP_CLASS_UID) + " is not accepted; accepted: CR, DX and "
+            throw refuse("SOP class " + (sopClassUid == null ? "(none)" : sopClassUid) + " is not accepted; accepted: CR, DX and "
                     + "Secondary Capture image storage");
         }
         if (bodyPart != null && !bodyPart.equals("CHEST")) {
