@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 import org.cxrscreen.dicom.net.Dimse;
 import org.cxrscreen.dicom.net.StoreScp;
 import org.cxrscreen.dicom.net.StoreScu;
+import org.cxrscreen.testsupport.Processes;
+import org.cxrscreen.testsupport.Processes.Result;
 import org.cxrscreen.testsupport.SharedData;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -175,14 +177,7 @@ class ScpInteropTest {
         return total;
     }
 
-    record Result(int status, String output) {
-    }
-
-    private static Result run(String... command) throws Exception {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        boolean done = process.waitFor(60, TimeUnit.SECONDS);
-        assertThat(done).as("%s finished", command[0]).isTrue();
-        return new Result(process.exitValue(), output);
+    private static Result run(String... command) {
+        return Processes.run(Duration.ofSeconds(60), command);
     }
 }

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.matchesPattern;
 
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -27,6 +28,7 @@ import org.cxrscreen.imaging.ImageDecoder;
 import org.cxrscreen.imaging.ImageLimits;
 import org.cxrscreen.testsupport.KafkaResource;
 import org.cxrscreen.testsupport.KafkaTestBroker;
+import org.cxrscreen.testsupport.PostgresResource;
 import org.cxrscreen.testsupport.SharedData;
 import org.cxrscreen.testsupport.SyntheticImages;
 import org.cxrscreen.testsupport.TopicClient;
@@ -38,6 +40,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(KafkaResource.class)
+@QuarkusTestResource(value = PostgresResource.class, initArgs = @ResourceArg(name = "database", value = "ingest"))
 class ImageUploadTest {
 
     private final TopicClient topic = new TopicClient(KafkaTestBroker.bootstrapServers());

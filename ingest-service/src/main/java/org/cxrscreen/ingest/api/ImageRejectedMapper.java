@@ -4,7 +4,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.Locale;
+import org.cxrscreen.dicom.DicomException;
 import org.cxrscreen.imaging.ImageRejectedException;
+import org.cxrscreen.ingest.domain.InstanceLedger.LedgerUnavailableException;
 import org.cxrscreen.ingest.messaging.ImagePublisher.PublishFailedException;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -40,6 +42,26 @@ public class ImageRejectedMapper {
         };
         return Response.status(status).type(MediaType.APPLICATION_JSON).entity(new ApiError(code, e.getMessage()))
                 .build();
+    }
+
+    /** DICOM refusals (already counted by {@code DicomIntake}): the reason's code and words. */
+    @ServerExceptionMapper
+    public Response refused(DicomException e) {
+        int status = switch (e.reason()) {
+            case NOT_DICOM, TRUNCATED, MALFORMED -> 400;
+            case UNSUPPORTED_TRANSFER_SYNTAX -> 415;
+            case TOO_LARGE -> 413;
+            case UNSUPPORTED_PIXELS, NO_PIXEL_DATA, NOT_ELIGIBLE -> 422;
+        };
+        return Response.status(status).type(MediaType.APPLICATION_JSON)
+                .entity(new ApiError("dicom_" + e.reason().name().toLowerCase(Locale.ROOT), e.getMessage())).build();
+    }
+
+    @ServerExceptionMapper
+    public Response unavailable(LedgerUnavailableException e) {
+        metrics.counter("ingest.images.refused", "reason", "unavailable").increment();
+        return Response.status(503).header("Retry-After", "5").type(MediaType.APPLICATION_JSON)
+                .entity(new ApiError("unavailable", e.getMessage() + "; nothing was accepted, retry later")).build();
     }
 
     @ServerExceptionMapper
