@@ -71,6 +71,8 @@ public final class Stack implements AutoCloseable {
                 options.postgresUser(), options.postgresPassword());
         started.add(database);
         String resultsDb = database.database("results");
+        String ingestDb = database.database("ingest");
+        String pseudonymKey = pseudonymKey(work);
 
         out.println("starting Kafka (KRaft) on 127.0.0.1:" + ports.kafka());
         KafkaBroker kafka = KafkaBroker.start(work.resolve("kafka"), logs, ports.kafka(), ports.kafkaController(),
@@ -82,7 +84,12 @@ public final class Stack implements AutoCloseable {
                 "QUARKUS_HTTP_HOST", "127.0.0.1");
         List<Service> services = List.of(
                 new Service("ingest-service", ports.ingest(), "-Xmx512m", Map.of(
-                        "INGEST_RESULT_URL", "http://localhost:" + ports.results() + "/api/v1/results/{imageId}")),
+                        "INGEST_RESULT_URL", "http://localhost:" + ports.results() + "/api/v1/results/{imageId}",
+                        "INGEST_PSEUDONYM_KEY", pseudonymKey,
+                        "INGEST_DICOM_PORT", String.valueOf(ports.dicom()),
+                        "QUARKUS_DATASOURCE_JDBC_URL", ingestDb,
+                        "QUARKUS_DATASOURCE_USERNAME", database.user(),
+                        "QUARKUS_DATASOURCE_PASSWORD", database.password())),
                 new Service("inference-service", ports.inference(), "-Xmx768m", Map.of(
                         "INFERENCE_MODEL_PATH", model.toString())),
                 new Service("results-service", ports.results(), "-Xmx384m", Map.of(
@@ -109,6 +116,32 @@ public final class Stack implements AutoCloseable {
         }
         for (int i = 0; i < services.size(); i++) {
             awaitReady(processes.get(i), services.get(i).port());
+        }
+    }
+
+    /**
+     * The key of the ingest's pseudonyms: made once per installation from a strong random source and
+     * kept in {@code <work>/pseudonym.key} (readable by its owner only), so ids stay stable across restarts.
+     */
+    static String pseudonymKey(Path work) {
+        Path file = work.resolve("pseudonym.key");
+        try {
+            if (!Files.isRegularFile(file)) {
+                Files.createDirectories(work);
+                byte[] random = new byte[32];
+                new java.security.SecureRandom().nextBytes(random);
+                Path partial = work.resolve("pseudonym.key.partial");
+                Files.writeString(partial, java.util.HexFormat.of().formatHex(random));
+                try {
+                    Files.setPosixFilePermissions(partial, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+                } catch (UnsupportedOperationException e) {
+                    // not a POSIX file system
+                }
+                Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE);
+            }
+            return Files.readString(file).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read or make the pseudonym key " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -206,7 +239,7 @@ public final class Stack implements AutoCloseable {
 
     private static void checkPortsFree(StackOptions.Ports ports) {
         for (int port : new int[] {ports.kafka(), ports.kafkaController(), ports.postgres(), ports.ingest(),
-                ports.inference(), ports.results(), ports.training()}) {
+                ports.inference(), ports.results(), ports.training(), ports.dicom()}) {
             try (ServerSocket socket = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
                 socket.setReuseAddress(true);
             } catch (IOException e) {

@@ -19,16 +19,17 @@ public final class StackMain {
                           [--starter-limit-per-class N] [--postgres-url JDBC_URL --postgres-user U
                           --postgres-password P] [--kafka-port N] [--kafka-controller-port N]
                           [--postgres-port N] [--ingest-port N] [--inference-port N] [--results-port N]
-                          [--training-port N]
+                          [--training-port N] [--dicom-port N]
               --data DIR    labelled folder to train a starter model from when there is none yet
               --model DIR   serve this model directory instead of the starter model
               --work-dir    where broker and database files, models and logs live (default .cxr)
+              --dicom-port  the ingest's C-STORE SCP (AE title CXRSCREEN), default 11112
             """;
 
     private static final Set<String> OPTIONS = Set.of("home", "data", "model", "work-dir", "starter-epochs",
             "starter-limit-per-class", "postgres-url", "postgres-user", "postgres-password", "kafka-port",
             "kafka-controller-port", "postgres-port", "ingest-port", "inference-port", "results-port",
-            "training-port");
+            "training-port", "dicom-port");
 
     private StackMain() {
     }
@@ -96,7 +97,8 @@ public final class StackMain {
                 number(values, "ingest-port", defaults.ingest()),
                 number(values, "inference-port", defaults.inference()),
                 number(values, "results-port", defaults.results()),
-                number(values, "training-port", defaults.training()));
+                number(values, "training-port", defaults.training()),
+                number(values, "dicom-port", defaults.dicom()));
         return new StackOptions(home,
                 Path.of(values.getOrDefault("work-dir", home.resolve(".cxr").toString())),
                 Optional.ofNullable(values.get("data")).map(Path::of),
@@ -123,7 +125,9 @@ public final class StackMain {
         StackOptions.Ports p = options.ports();
         out.println();
         out.println("The stack is up (model " + stack.model() + "):");
-        out.println("  upload    POST " + e.get("ingest-service") + "/api/v1/images   (PNG or JPEG, raw or multipart 'file')");
+        out.println("  upload    POST " + e.get("ingest-service") + "/api/v1/images   (PNG, JPEG or DICOM, raw or multipart 'file')");
+        out.println("  DICOM     C-STORE CXRSCREEN@localhost:" + p.dicom() + "   STOW-RS POST " + e.get("ingest-service")
+                + "/dicom-web/studies");
         out.println("  results   GET  " + e.get("results-service") + "/api/v1/results[/{imageId}]");
         out.println("  model     GET  " + e.get("inference-service") + "/api/v1/model");
         out.println("  models    GET  " + e.get("training-service") + "/api/v1/models");
@@ -131,7 +135,8 @@ public final class StackMain {
         out.println("  kafka          127.0.0.1:" + p.kafka() + "   postgres "
                 + options.postgresUrl().orElse("jdbc:postgresql://127.0.0.1:" + p.postgres() + "/results"));
         out.println("  logs           " + options.workDir().toAbsolutePath().resolve("logs"));
-        out.println("Try: curl -s -H 'Content-Type: image/jpeg' --data-binary @IMAGE.jpg " + e.get("ingest-service")
+        out.println("Try: ./cxr push --c-store localhost:" + p.dicom() + " FILE_OR_FOLDER.dcm, or");
+        out.println("     curl -s -H 'Content-Type: image/jpeg' --data-binary @IMAGE.jpg " + e.get("ingest-service")
                 + "/api/v1/images");
         out.println("Press Ctrl-C to stop.");
     }

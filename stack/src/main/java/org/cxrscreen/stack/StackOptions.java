@@ -31,10 +31,10 @@ public record StackOptions(
 
     /** Listening ports. */
     public record Ports(int kafka, int kafkaController, int postgres, int ingest, int inference, int results,
-            int training) {
+            int training, int dicom) {
 
         public static Ports defaults() {
-            return new Ports(9092, 9093, 55432, 8081, 8082, 8083, 8084);
+            return new Ports(9092, 9093, 55432, 8081, 8082, 8083, 8084, 11112);
         }
     }
 }

@@ -31,6 +31,11 @@ import org.apache.kafka.common.TopicPartition;
 import org.cxrscreen.contracts.EventCodec;
 import org.cxrscreen.contracts.ScreeningClass;
 import org.cxrscreen.contracts.Topics;
+import org.cxrscreen.dicom.Deidentifier;
+import org.cxrscreen.dicom.DicomObject;
+import org.cxrscreen.dicom.DicomReader;
+import org.cxrscreen.dicom.Tags;
+import org.cxrscreen.testsupport.Processes;
 import org.cxrscreen.testsupport.SharedData;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,7 +44,9 @@ import org.junit.jupiter.api.Test;
 /**
  * End to end, as {@code cxr up} runs it: a real Kafka broker process, a real PostgreSQL, a starter
  * model trained by {@code cxr train} on real images, and the four services as packaged. Real X-rays
- * are uploaded over HTTP and their diagnoses read back from the results API.
+ * are uploaded over HTTP, DICOM objects pushed by dcmtk's {@code storescu} and by Orthanc (C-STORE and
+ * STOW-RS), and their diagnoses read back from the results API; then Kafka, PostgreSQL and every log
+ * are searched for the fixtures' patient data.
  */
 class StackIT {
 
@@ -55,7 +62,7 @@ class StackIT {
         deleteTree(WORK);
         options = new StackOptions(Path.of(System.getProperty("cxr.home", "..")).toAbsolutePath().normalize(), WORK,
                 Optional.of(SharedData.cxr()), Optional.empty(), 1, 30, Optional.empty(), "postgres", "postgres",
-                new StackOptions.Ports(free(), free(), free(), free(), free(), free(), free()));
+                new StackOptions.Ports(free(), free(), free(), free(), free(), free(), free(), free()));
         stack = Stack.start(options, new PrintStream(LOG, true, StandardCharsets.UTF_8));
     }
 
@@ -65,7 +72,7 @@ class StackIT {
             stack.close();
             StackOptions.Ports p = options.ports();
             for (int port : new int[] {p.kafka(), p.kafkaController(), p.postgres(), p.ingest(), p.inference(),
-                    p.results(), p.training()}) {
+                    p.results(), p.training(), p.dicom()}) {
                 assertThat(bound(port)).as("port %d still bound after stop", port).isFalse();
             }
         }
@@ -125,6 +132,109 @@ class StackIT {
 
         assertThat(response.statusCode()).isEqualTo(415);
         assertThat(EventCodec.mapper().readTree(response.body()).get("error").asText()).isEqualTo("unsupported_format");
+    }
+
+    private static final List<String> ACCEPTED = List.of("dx-normal-12bit-mono2.dcm",
+            "cr-pneumonia-12bit-mono1-implicit.dcm", "cr-covid-jpeg-baseline.dcm");
+    private static final List<String> REJECTED = List.of("reject-ct-abdomen.dcm", "reject-lateral-view.dcm",
+            "reject-no-pixel-data.dcm", "reject-not-dicom.dcm", "reject-truncated.dcm");
+
+    @Test
+    void storescuAndOrthancPushChestRadiographsThatAreDiagnosedAndNoPatientDataGetsPastTheIngest() throws Exception {
+        Deidentifier pseudonyms = new Deidentifier(Stack.pseudonymKey(WORK));
+        int dicomPort = options.ports().dicom();
+        for (String name : ACCEPTED) {
+            Processes.Result sent = Processes.run(Duration.ofSeconds(60), "storescu", "-v", "-aec", "CXRSCREEN",
+                    "-aet", "PACS", name.contains("jpeg") ? "-xy" : "-x=", "localhost", String.valueOf(dicomPort),
+                    SharedData.dicom(name).toString());
+            assertThat(sent.output()).as(name).contains("Received Store Response (Success)");
+            DicomObject ds = DicomReader.readPart10(SharedData.read(SharedData.dicom(name))).dataset();
+            JsonNode result = awaitResult(pseudonyms.pseudonym(ds.string(Tags.SOP_INSTANCE_UID)));
+            assertThat(result.get("image").get("originalFormat").asText()).isEqualTo("DICOM");
+        }
+        for (String name : REJECTED) {
+            if (name.contains("not-dicom") || name.contains("truncated")) {
+                continue; // storescu refuses to send these itself; they are sent over HTTP below
+            }
+            Processes.Result sent = Processes.run(Duration.ofSeconds(60), "storescu", "-v", "-aec", "CXRSCREEN",
+                    "-aet", "PACS", "localhost", String.valueOf(dicomPort), SharedData.dicom(name).toString());
+            assertThat(sent.output()).as(name).doesNotContain("Received Store Response (Success)");
+        }
+        for (String name : REJECTED) {
+            HttpResponse<String> refused = HTTP.send(HttpRequest.newBuilder(
+                            URI.create("http://localhost:" + options.ports().ingest() + "/api/v1/images"))
+                    .header("Content-Type", "application/dicom")
+                    .POST(HttpRequest.BodyPublishers.ofFile(SharedData.dicom(name))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).as(name + ": " + refused.body()).isBetween(400, 499);
+            assertThat(EventCodec.mapper().readTree(refused.body()).get("message").asText()).isNotBlank();
+        }
+
+        try (Orthanc orthanc = Orthanc.start(WORK.resolve("orthanc"), dicomPort, options.ports().ingest())) {
+            int n = 0;
+            for (String name : ACCEPTED) {
+                String original = orthanc.upload(SharedData.read(SharedData.dicom(name)));
+                for (String route : List.of("c-store", "stow")) {
+                    String uid = "1.2.826.0.1.3680043.10.1137." + ProcessHandle.current().pid() + "." + (++n);
+                    String copy = orthanc.upload(orthanc.withInstanceUid(original, uid));
+                    if (route.equals("c-store")) {
+                        orthanc.cStore(copy);
+                    } else {
+                        orthanc.stow(copy);
+                    }
+                    JsonNode result = awaitResult(pseudonyms.pseudonym(uid));
+                    assertThat(result.get("image").get("originalFormat").asText()).as(name + " by " + route)
+                            .isEqualTo("DICOM");
+                }
+            }
+        }
+
+        List<String> phi = new java.util.ArrayList<>();
+        for (String name : ACCEPTED) {
+            phi.addAll(identifiers(name));
+        }
+        for (String name : REJECTED) {
+            if (!name.contains("not-dicom") && !name.contains("truncated")) {
+                phi.addAll(identifiers(name));
+            }
+        }
+        assertThat(phi).contains("Doe^John", "MRN10000233", "19620704", "ACC0233");
+        // a control the search must find: the pseudonym of an image that went through
+        String control = pseudonyms.pseudonym(DicomReader.readPart10(SharedData.read(SharedData.dicom(ACCEPTED.get(0))))
+                .dataset().string(Tags.SOP_INSTANCE_UID));
+        List<String> needles = new java.util.ArrayList<>(phi);
+        needles.add(control);
+        PatientDataSearch search = new PatientDataSearch(needles);
+        search.kafka("127.0.0.1:" + options.ports().kafka());
+        search.postgres("jdbc:postgresql://127.0.0.1:" + options.ports().postgres() + "/", "postgres", "postgres",
+                List.of("ingest", "results"));
+        search.files(WORK.resolve("logs"));
+        assertThat(search.searched()).as("what was searched").isGreaterThan(1000);
+        assertThat(search.found()).as("the control").anyMatch(f -> f.startsWith("'" + control + "' in kafka"))
+                .anyMatch(f -> f.startsWith("'" + control + "' in postgres ingest"));
+        assertThat(search.found().stream().filter(f -> !f.startsWith("'" + control + "'")).toList())
+                .as("patient data found").isEmpty();
+    }
+
+    /** The identifying values of a fixture: patient name (and its parts), ID, birth date, accession number, UIDs. */
+    private static List<String> identifiers(String name) {
+        DicomObject ds = DicomReader.readPart10(SharedData.read(SharedData.dicom(name))).dataset();
+        List<String> values = new java.util.ArrayList<>();
+        for (int tag : new int[] {Tags.PATIENT_NAME, Tags.PATIENT_ID, Tags.PATIENT_BIRTH_DATE, Tags.ACCESSION_NUMBER,
+            Tags.STUDY_INSTANCE_UID, Tags.SOP_INSTANCE_UID}) {
+            String value = ds.string(tag);
+            if (value != null && !value.isBlank()) {
+                values.add(value);
+                if (tag == Tags.PATIENT_NAME) {
+                    for (String part : value.split("\\^")) {
+                        if (part.length() >= 5) { // shorter parts would match binary data by chance
+                            values.add(part);
+                        }
+                    }
+                }
+            }
+        }
+        return values;
     }
 
     private static JsonNode upload(byte[] jpeg) throws Exception {

@@ -46,7 +46,7 @@ final class MultipartRelated {
      * @throws IllegalArgumentException saying what is wrong with the body
      */
     static List<Part> parse(byte[] body, String boundary) {
-        if (boundary == null || boundary.isEmpty() || boundary.length() > 70) {
+        if (boundary == null || boundary.isEmpty() || boundary.length() > 200) { // RFC 2046 says 70 at most; Orthanc sends 73
             throw new IllegalArgumentException("the Content-Type has no valid boundary parameter");
         }
         byte[] delimiter = ("--" + boundary).getBytes(StandardCharsets.US_ASCII);
