@@ -87,16 +87,32 @@ public final class PixelDecoder {
         }
         double slope = orDefault(ds.decimal(Tags.RESCALE_SLOPE, 0), 1);
         double intercept = orDefault(ds.decimal(Tags.RESCALE_INTERCEPT, 0), 0);
-        double[] values = new double[(int) pixelCount];
-        for (int i = 0; i < values.length; i++) {
+        // at most 2^16 stored values: the modality and VOI transformations are computed once per value
+        // present in the range, then looked up per pixel
+        int[] stored16 = new int[(int) pixelCount];
+        int minV = Integer.MAX_VALUE;
+        int maxV = Integer.MIN_VALUE;
+        int sign = 1 << (stored - 1);
+        for (int i = 0; i < stored16.length; i++) {
             int raw = allocated == 8 ? data[i] & 0xFF : (data[2 * i] & 0xFF) | (data[2 * i + 1] & 0xFF) << 8;
             int v = (raw >> shift) & mask;
-            if (signed && (v & (1 << (stored - 1))) != 0) {
+            if (signed && (v & sign) != 0) {
                 v -= 1 << stored;
             }
-            values[i] = v * slope + intercept;
+            stored16[i] = v;
+            minV = Math.min(minV, v);
+            maxV = Math.max(maxV, v);
         }
-        byte[] out = voi(ds, values, stored, signed);
+        // the rescale is linear, so the range's extremes (which the pixel-range VOI uses) are present values
+        double[] values = new double[maxV - minV + 1];
+        for (int j = 0; j < values.length; j++) {
+            values[j] = (minV + j) * slope + intercept;
+        }
+        byte[] table = voi(ds, values, stored, signed);
+        byte[] out = new byte[stored16.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = table[stored16[i] - minV];
+        }
         if (photometric.equals("MONOCHROME1")) {
             invert(out);
         }

@@ -1,11 +1,6 @@
 package org.cxrscreen.imaging;
 
-import java.awt.image.BufferedImage;
-import java.awt.image.DataBufferByte;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import javax.imageio.ImageIO;
 
 /**
  * The canonical image every accepted input becomes (DESIGN.md): 8-bit grayscale, the longer side at
@@ -42,18 +37,7 @@ public final class CanonicalImages {
 
     /** Encodes as an 8-bit grayscale PNG: the samples are written as they are. */
     public static byte[] encodePng(GrayImage image) {
-        BufferedImage buffered = new BufferedImage(image.width(), image.height(), BufferedImage.TYPE_BYTE_GRAY);
-        byte[] target = ((DataBufferByte) buffered.getRaster().getDataBuffer()).getData();
-        System.arraycopy(image.pixels(), 0, target, 0, target.length);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(image.width() * image.height() / 2);
-        try {
-            if (!ImageIO.write(buffered, "png", out)) {
-                throw new IllegalStateException("no PNG writer available");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        return PngWriter.gray8(image.width(), image.height(), image.pixels());
     }
 
     /**

@@ -36,15 +36,21 @@ public final class Resampler {
             }
         }
         byte[] out = new byte[width * height];
+        float[] sums = new float[width];
         for (int y = 0; y < height; y++) {
             int start = vertical.start[y];
             float[] w = vertical.weights[y];
-            for (int x = 0; x < width; x++) {
-                float sum = 0f;
-                for (int k = 0; k < w.length; k++) {
-                    sum += w[k] * rows[(start + k) * width + x];
+            java.util.Arrays.fill(sums, 0f);
+            // row by row, so memory is read in order; each sum still adds its terms in the order k = 0, 1, ...
+            for (int k = 0; k < w.length; k++) {
+                float weight = w[k];
+                int row = (start + k) * width;
+                for (int x = 0; x < width; x++) {
+                    sums[x] += weight * rows[row + x];
                 }
-                int value = Math.round(sum);
+            }
+            for (int x = 0; x < width; x++) {
+                int value = Math.round(sums[x]);
                 out[y * width + x] = (byte) Math.max(0, Math.min(255, value));
             }
         }

@@ -115,7 +115,7 @@ public final class Stack implements AutoCloseable {
             endpoints.put(service.name(), URI.create("http://localhost:" + service.port()));
         }
         for (int i = 0; i < services.size(); i++) {
-            awaitReady(processes.get(i), services.get(i).port());
+            awaitReady(processes.get(i), services.get(i).port(), out);
         }
     }
 
@@ -205,7 +205,8 @@ public final class Stack implements AutoCloseable {
         }
     }
 
-    private void awaitReady(ManagedProcess process, int port) {
+    /** Waits until a service's readiness probe answers 200; throws with the end of its log if it stops. */
+    static void awaitReady(ManagedProcess process, int port, PrintStream out) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
                 .timeout(Duration.ofSeconds(5)).build();
@@ -285,7 +286,7 @@ public final class Stack implements AutoCloseable {
         started.clear();
     }
 
-    private static void deleteTree(Path dir) {
+    static void deleteTree(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }
