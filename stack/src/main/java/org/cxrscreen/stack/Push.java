@@ -45,7 +45,22 @@ public final class Push {
     }
 
     public static void main(String[] args) throws Exception {
-        PrintStream out = System.out;
+        try {
+            System.exit(run(args, System.out));
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            System.err.print(USAGE);
+            System.exit(2);
+        }
+    }
+
+    /**
+     * Sends and prints one line per file.
+     *
+     * @return 0 when every file was accepted, 1 otherwise
+     * @throws IllegalArgumentException for a wrong command line
+     */
+    public static int run(String[] args, PrintStream out) throws Exception {
         String mode = "http";
         String target = "http://localhost:8081/api/v1/images";
         String called = "CXRSCREEN";
@@ -55,7 +70,7 @@ public final class Push {
             String arg = args[i];
             if (arg.equals("--help") || arg.equals("-h")) {
                 out.print(USAGE);
-                return;
+                return 0;
             }
             if (arg.startsWith("--")) {
                 if (i + 1 >= args.length) {
@@ -83,13 +98,11 @@ public final class Push {
             default -> http(files, mode.equals("stow"), URI.create(target), out);
         };
         out.printf("%d of %d sent and accepted%n", files.size() - refused, files.size());
-        System.exit(refused == 0 ? 0 : 1);
+        return refused == 0 ? 0 : 1;
     }
 
     private static void fail(String message) {
-        System.err.println("error: " + message);
-        System.err.print(USAGE);
-        System.exit(2);
+        throw new IllegalArgumentException(message);
     }
 
     static List<Path> files(List<Path> inputs) throws IOException {

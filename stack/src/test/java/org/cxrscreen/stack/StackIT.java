@@ -170,6 +170,21 @@ class StackIT {
             assertThat(EventCodec.mapper().readTree(refused.body()).get("message").asText()).isNotBlank();
         }
 
+        // cxr push over C-STORE: the accepted fixtures again (copies: stored, published once), the others refused
+        java.io.ByteArrayOutputStream pushed = new java.io.ByteArrayOutputStream();
+        int exit = Push.run(new String[] {"--c-store", "localhost:" + dicomPort,
+            SharedData.dicom(ACCEPTED.get(0)).getParent().toString()}, new PrintStream(pushed, true, StandardCharsets.UTF_8));
+        String pushLog = pushed.toString(StandardCharsets.UTF_8);
+        assertThat(exit).as(pushLog).isEqualTo(1);
+        for (String name : ACCEPTED) {
+            assertThat(pushLog).contains(name + "  stored");
+        }
+        assertThat(pushLog).contains("reject-lateral-view.dcm  refused (status C001): view LL is not screened",
+                "reject-no-pixel-data.dcm  refused (status C000): no pixel data",
+                "reject-ct-abdomen.dcm  not sent: the peer accepts no presentation context",
+                "reject-not-dicom.dcm  not sent: not a DICOM file", "reject-truncated.dcm  not sent",
+                "3 of 8 sent and accepted");
+
         try (Orthanc orthanc = Orthanc.start(WORK.resolve("orthanc"), dicomPort, options.ports().ingest())) {
             int n = 0;
             for (String name : ACCEPTED) {

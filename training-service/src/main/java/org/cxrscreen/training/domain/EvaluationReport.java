@@ -232,9 +232,14 @@ public record EvaluationReport(
         appendFigures(out, perClass, accuracy, macroF1, confusionMatrix);
         out.append(String.format(Locale.ROOT, "ROC AUC (one vs rest): %s   ECE %.4f%n", aucText(), calibration.ece()));
         if (operatingPoint != null) {
-            out.append(String.format(Locale.ROOT, "at the operating point (%s from p >= %.4f, chosen for recall %.2f, "
-                    + "%.3f on validation):%n", operatingPoint.screeningClass(), operatingPoint.threshold(),
-                    operatingPoint.targetRecall(), operatingPoint.validationRecall()));
+            String rule = operatingPoint.threshold() >= 1.0
+                    ? "the most probable class already reached recall " + String.format(Locale.ROOT, "%.2f",
+                            operatingPoint.targetRecall()) + " of " + operatingPoint.screeningClass()
+                            + " on validation, so no label is added"
+                    : String.format(Locale.ROOT, "%s also from p >= %.4f, chosen for recall %.2f",
+                            operatingPoint.screeningClass(), operatingPoint.threshold(), operatingPoint.targetRecall());
+            out.append(String.format(Locale.ROOT, "at the operating point (%s; %.3f on validation):%n", rule,
+                    operatingPoint.validationRecall()));
             appendFigures(out, operatingPoint.perClass(), operatingPoint.accuracy(), operatingPoint.macroF1(),
                     operatingPoint.confusionMatrix());
         }
