@@ -1,6 +1,5 @@
 package org.cxrscreen.results;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
@@ -22,6 +21,7 @@ import org.cxrscreen.contracts.PredictionMade;
 import org.cxrscreen.contracts.ScreeningClass;
 import org.cxrscreen.contracts.Topics;
 import org.cxrscreen.results.persistence.PredictionRepository;
+import org.cxrscreen.testsupport.JwtResource;
 import org.cxrscreen.testsupport.KafkaResource;
 import org.cxrscreen.testsupport.KafkaTestBroker;
 import org.cxrscreen.testsupport.PostgresResource;
@@ -36,6 +36,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(KafkaResource.class)
 @QuarkusTestResource(value = PostgresResource.class, initArgs = @io.quarkus.test.common.ResourceArg(name = "database",
         value = "results"))
+@QuarkusTestResource(JwtResource.class)
 class ResultsTest {
 
     private final TopicClient topic = new TopicClient(KafkaTestBroker.bootstrapServers());
@@ -51,7 +52,7 @@ class ResultsTest {
         topic.send(Topics.PREDICTIONS, id, prediction(id, "v1", ScreeningClass.COVID19, 0.7, 0.1, 0.2, received));
 
         awaitPredictions(id, 1);
-        given().when().get("/api/v1/results/" + id)
+        reader().when().get("/api/v1/results/" + id)
                 .then().statusCode(200)
                 .body("imageId", equalTo(id))
                 .body("image.source", equalTo("http-upload"))
@@ -80,7 +81,7 @@ class ResultsTest {
         awaitPredictions(marker, 1);
         awaitPredictions(id, 2);
         assertThat(countOf(id)).isEqualTo(2);
-        given().when().get("/api/v1/results/" + id)
+        reader().when().get("/api/v1/results/" + id)
                 .then().statusCode(200)
                 .body("image", nullValue())
                 .body("predictions.modelVersion", org.hamcrest.Matchers.containsInAnyOrder("v1", "v2"));
@@ -94,7 +95,7 @@ class ResultsTest {
         awaitPredictions(id, 1);
         topic.send(Topics.IMAGES, id, image(id, received));
 
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().when().get("/api/v1/results/" + id)
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> reader().when().get("/api/v1/results/" + id)
                 .then().statusCode(200).body("image.source", equalTo("http-upload")));
     }
 
@@ -108,22 +109,22 @@ class ResultsTest {
         }
         awaitPredictions("page-" + tag + "-2", 1);
 
-        given().queryParam("size", 2).queryParam("label", "covid-19").when().get("/api/v1/results")
+        reader().queryParam("size", 2).queryParam("label", "covid-19").when().get("/api/v1/results")
                 .then().statusCode(200)
                 .body("page", equalTo(0)).body("size", equalTo(2))
                 .body("items", hasSize(2))
                 .body("items.prediction.label", org.hamcrest.Matchers.everyItem(equalTo("COVID19")))
                 .body("total", org.hamcrest.Matchers.greaterThanOrEqualTo(3));
-        given().queryParam("size", 500).when().get("/api/v1/results")
+        reader().queryParam("size", 500).when().get("/api/v1/results")
                 .then().statusCode(400).body("error", equalTo("bad_paging"))
                 .body("message", containsString("between 1 and 200"));
-        given().queryParam("label", "tuberculosis").when().get("/api/v1/results")
+        reader().queryParam("label", "tuberculosis").when().get("/api/v1/results")
                 .then().statusCode(400).body("message", containsString("expected one of COVID19, NORMAL, PNEUMONIA"));
     }
 
     @Test
     void anUnknownImageIs404WithAReason() {
-        given().when().get("/api/v1/results/nothing-here")
+        reader().when().get("/api/v1/results/nothing-here")
                 .then().statusCode(404).body("error", equalTo("result_not_found"));
     }
 
@@ -138,6 +139,10 @@ class ResultsTest {
         assertThat(dead).hasSize(1);
         assertThat(TopicClient.header(dead.get(0), "dead-letter-reason")).startsWith("invalid PredictionMade event");
         awaitPredictions(next, 1);
+    }
+
+    private static io.restassured.specification.RequestSpecification reader() {
+        return io.restassured.RestAssured.given().auth().oauth2(JwtResource.token("audrey", "auditor"));
     }
 
     private void awaitPredictions(String imageId, int count) {

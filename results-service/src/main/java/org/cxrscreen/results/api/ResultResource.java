@@ -1,5 +1,6 @@
 package org.cxrscreen.results.api;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -29,6 +30,7 @@ import org.cxrscreen.results.persistence.ResultStore;
  */
 @Path("/api/v1/results")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed({Roles.RADIOLOGIST, Roles.AUDITOR, Roles.ADMIN})
 public class ResultResource {
 
     static final int MAX_PAGE_SIZE = 200;

@@ -2,11 +2,14 @@ package org.cxrscreen.results.persistence;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.cxrscreen.contracts.ImageReceived;
 import org.cxrscreen.contracts.PredictionMade;
 import org.cxrscreen.contracts.ScreeningClass;
+import org.cxrscreen.results.review.ReviewService;
 
 /**
  * Writes and reads results. Writes are keyed (image id; image id + model version), so a redelivered
@@ -18,10 +21,12 @@ public class ResultStore {
 
     private final ImageRepository images;
     private final PredictionRepository predictions;
+    private final ReviewService reviews;
 
-    public ResultStore(ImageRepository images, PredictionRepository predictions) {
+    public ResultStore(ImageRepository images, PredictionRepository predictions, ReviewService reviews) {
         this.images = images;
         this.predictions = predictions;
+        this.reviews = reviews;
     }
 
     /** Stores an image's metadata; returns false when it was already stored. */
@@ -44,6 +49,10 @@ public class ResultStore {
         image.height = event.height();
         image.receivedAt = event.receivedAt();
         images.persist(image);
+        images.flush();
+        // the canonical image, for review; kept out of the entity so listings never load it
+        images.getEntityManager().createNativeQuery("update images set png = ?1 where image_id = ?2")
+                .setParameter(1, event.png()).setParameter(2, event.imageId()).executeUpdate();
         return true;
     }
 
@@ -67,6 +76,13 @@ public class ResultStore {
         p.predictedAt = event.occurredAt();
         p.eventId = event.eventId();
         predictions.persist(p);
+        Map<String, ScreeningClass> labels = new LinkedHashMap<>();
+        for (PredictionEntity earlier : predictions.forImage(event.imageId())) {
+            labels.put(earlier.modelVersion, ScreeningClass.valueOf(earlier.label));
+        }
+        labels.put(event.modelVersion(), event.label());
+        ImageEntity image = images.findById(event.imageId());
+        reviews.onPrediction(event, labels, image == null ? null : image.receivedAt);
         return true;
     }
 

@@ -1,0 +1,24 @@
+package org.cxrscreen.results.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.cxrscreen.results.api.ResultViews.ApiError;
+import org.cxrscreen.results.review.ReviewException;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** Refusals of the review workflow and malformed JSON bodies as {@code {"error", "message"}}. */
+public class ReviewErrorMapper {
+
+    @ServerExceptionMapper
+    public Response refused(ReviewException e) {
+        return Response.status(e.status()).type(MediaType.APPLICATION_JSON).entity(new ApiError(e.code(),
+                e.getMessage())).build();
+    }
+
+    @ServerExceptionMapper
+    public Response malformed(JsonProcessingException e) {
+        return Response.status(400).type(MediaType.APPLICATION_JSON).entity(new ApiError("malformed_json",
+                "the body is not the JSON expected: " + e.getOriginalMessage())).build();
+    }
+}
