@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.cxrscreen.testsupport.DevTokens;
 
 /**
  * The whole system on one machine: PostgreSQL, a Kafka broker with the topics, a model (the given
@@ -73,6 +74,7 @@ public final class Stack implements AutoCloseable {
         String resultsDb = database.database("results");
         String ingestDb = database.database("ingest");
         String pseudonymKey = pseudonymKey(work);
+        DevTokens tokens = DevTokens.in(work.resolve("jwt"));
 
         out.println("starting Kafka (KRaft) on 127.0.0.1:" + ports.kafka());
         KafkaBroker kafka = KafkaBroker.start(work.resolve("kafka"), logs, ports.kafka(), ports.kafkaController(),
@@ -93,6 +95,7 @@ public final class Stack implements AutoCloseable {
                 new Service("inference-service", ports.inference(), "-Xmx768m", Map.of(
                         "INFERENCE_MODEL_PATH", model.toString())),
                 new Service("results-service", ports.results(), "-Xmx384m", Map.of(
+                        "MP_JWT_VERIFY_PUBLICKEY_LOCATION", tokens.publicKey().toUri().toString(),
                         "QUARKUS_DATASOURCE_JDBC_URL", resultsDb,
                         "QUARKUS_DATASOURCE_USERNAME", database.user(),
                         "QUARKUS_DATASOURCE_PASSWORD", database.password())),

@@ -128,7 +128,8 @@ public final class StackMain {
         out.println("  upload    POST " + e.get("ingest-service") + "/api/v1/images   (PNG, JPEG or DICOM, raw or multipart 'file')");
         out.println("  DICOM     C-STORE CXRSCREEN@localhost:" + p.dicom() + "   STOW-RS POST " + e.get("ingest-service")
                 + "/dicom-web/studies");
-        out.println("  results   GET  " + e.get("results-service") + "/api/v1/results[/{imageId}]");
+        out.println("  results   GET  " + e.get("results-service") + "/api/v1/results[/{imageId}]   (bearer token: ./cxr token)");
+        out.println("  review        " + e.get("results-service") + "/api/v1/review/worklist, /cases/{imageId}[/claim|/reviews|/image], /statistics");
         out.println("  model     GET  " + e.get("inference-service") + "/api/v1/model");
         out.println("  models    GET  " + e.get("training-service") + "/api/v1/models");
         out.println("  API docs       <service>/q/swagger-ui   health <service>/q/health   metrics <service>/q/metrics");

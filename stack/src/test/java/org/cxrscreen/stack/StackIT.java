@@ -36,7 +36,9 @@ import org.cxrscreen.dicom.DicomObject;
 import org.cxrscreen.dicom.DicomReader;
 import org.cxrscreen.dicom.Tags;
 import org.cxrscreen.testsupport.Processes;
+import org.cxrscreen.testsupport.DevTokens;
 import org.cxrscreen.testsupport.SharedData;
+import org.cxrscreen.testsupport.TopicClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,6 +56,8 @@ class StackIT {
     private static final Path WORK = Path.of("target", "it-stack").toAbsolutePath();
 
     private static Stack stack;
+    private static DevTokens tokens;
+    private static String reader;
     private static StackOptions options;
     private static final ByteArrayOutputStream LOG = new ByteArrayOutputStream();
 
@@ -64,6 +68,8 @@ class StackIT {
                 Optional.of(SharedData.cxr()), Optional.empty(), 1, 30, Optional.empty(), "postgres", "postgres",
                 new StackOptions.Ports(free(), free(), free(), free(), free(), free(), free(), free()));
         stack = Stack.start(options, new PrintStream(LOG, true, StandardCharsets.UTF_8));
+        tokens = DevTokens.in(WORK.resolve("jwt"));
+        reader = tokens.token("stack-it", Duration.ofHours(1), "radiologist");
     }
 
     @AfterAll
@@ -132,6 +138,61 @@ class StackIT {
 
         assertThat(response.statusCode()).isEqualTo(415);
         assertThat(EventCodec.mapper().readTree(response.body()).get("error").asText()).isEqualTo("unsupported_format");
+    }
+
+    @Test
+    void aRadiologistReviewsAFlaggedCaseAndTheLabelReachesTheTopicAndTheStatistics() throws Exception {
+        int results = options.ports().results();
+        String admin = tokens.token("stack-admin", Duration.ofHours(1), "admin");
+        // every new prediction is flagged below a confidence of 1.0
+        HttpResponse<String> set = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + results
+                        + "/api/v1/admin/flagging")).header("Authorization", "Bearer " + admin)
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"confidenceThreshold\": 1.0}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(set.statusCode()).as(set.body()).isEqualTo(200);
+        String imageId = upload(SharedData.read(SharedData.images(ScreeningClass.NORMAL, 7).get(6)))
+                .get("imageId").asText();
+        awaitResult(imageId);
+
+        JsonNode worklist = get("/api/v1/review/worklist?size=200", results);
+        JsonNode item = null;
+        for (JsonNode i : worklist.get("items")) {
+            if (i.get("imageId").asText().equals(imageId)) {
+                item = i;
+            }
+        }
+        assertThat(item).as("the case on the worklist: %s", worklist).isNotNull();
+        String modelLabel = item.get("predictedLabel").asText();
+        String version = item.get("modelVersion").asText();
+        String label = modelLabel.equals("PNEUMONIA") ? "NORMAL" : "PNEUMONIA";
+        assertThat(post("/api/v1/review/cases/" + imageId + "/claim", null).statusCode()).isEqualTo(200);
+        HttpResponse<String> reviewed = post("/api/v1/review/cases/" + imageId + "/reviews",
+                "{\"label\": \"" + label + "\", \"comment\": \"stack test\"}");
+        assertThat(reviewed.statusCode()).as(reviewed.body()).isEqualTo(201);
+
+        var labels = new TopicClient("127.0.0.1:" + options.ports().kafka()).readKey(Topics.LABELS, imageId, 1,
+                Duration.ofSeconds(30));
+        assertThat(labels).hasSize(1);
+        assertThat(EventCodec.decode(labels.get(0).value(), org.cxrscreen.contracts.LabelAssigned.class).label().name())
+                .isEqualTo(label);
+        JsonNode agreement = get("/api/v1/review/disagreements", results);
+        JsonNode mine = null;
+        for (JsonNode v : agreement) {
+            if (v.get("modelVersion").asText().equals(version)) {
+                mine = v;
+            }
+        }
+        assertThat(mine).as("%s", agreement).isNotNull();
+        assertThat(mine.get("disagreements").asInt()).isGreaterThanOrEqualTo(1);
+        assertThat(mine.get("confusion").get(modelLabel).get(label).asInt()).isGreaterThanOrEqualTo(1);
+    }
+
+    private static HttpResponse<String> post(String path, String json) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + options.ports().results() + path))
+                .header("Authorization", "Bearer " + reader).header("Content-Type", "application/json")
+                .POST(json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json))
+                .build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static final List<String> ACCEPTED = List.of("dx-normal-12bit-mono2.dcm",
@@ -265,8 +326,8 @@ class StackIT {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:"
-                    + options.ports().results() + "/api/v1/results/" + imageId)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+                    + options.ports().results() + "/api/v1/results/" + imageId))
+                    .header("Authorization", "Bearer " + reader).build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() == 200) {
                 JsonNode result = EventCodec.mapper().readTree(response.body());
                 if (result.hasNonNull("latest") && result.hasNonNull("image")) {
@@ -280,7 +341,7 @@ class StackIT {
 
     private static JsonNode get(String path, int port) throws Exception {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .build(), HttpResponse.BodyHandlers.ofString());
+                .header("Authorization", "Bearer " + reader).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return EventCodec.mapper().readTree(response.body());
     }
