@@ -46,7 +46,7 @@ public class OutboxRelay {
 
     /** Sends up to one batch; the number sent. */
     @Transactional
-    int relayBatch() {
+    public int relayBatch() {
         List<OutboxEntry> pending = OutboxEntry.find("sentAt is null", io.quarkus.panache.common.Sort.ascending("id")).page(0, BATCH).list();
         int sent = 0;
         for (OutboxEntry entry : pending) {
@@ -89,6 +89,11 @@ public class OutboxRelay {
     }
 
     void stop(@Observes ShutdownEvent event) {
+        close();
+    }
+
+    /** Closes the producer. */
+    public void close() {
         if (producer != null) {
             producer.close(java.time.Duration.ofSeconds(5));
         }
