@@ -1,12 +1,14 @@
 package org.cxrscreen.model;
 
 import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
 import ai.djl.inference.Predictor;
-import ai.djl.repository.zoo.Criteria;
-import ai.djl.repository.zoo.ModelNotFoundException;
-import ai.djl.repository.zoo.ZooModel;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import org.cxrscreen.imaging.GrayImage;
 
@@ -21,35 +23,67 @@ public final class OnnxClassifier implements AutoCloseable {
     public static final String ENGINE = "OnnxRuntime";
 
     private final ModelCard card;
-    private final ZooModel<GrayImage, ClassProbabilities> model;
+    private final Model model;
+    private final ClassifierTranslator translator;
+    private final ExecutionProvider provider;
+    private final OrtSession.SessionOptions sessionOptions;
 
-    private OnnxClassifier(ModelCard card, ZooModel<GrayImage, ClassProbabilities> model) {
+    private OnnxClassifier(ModelCard card, Model model, ExecutionProvider provider,
+            OrtSession.SessionOptions sessionOptions) {
         this.card = card;
         this.model = model;
+        this.provider = provider;
+        this.sessionOptions = sessionOptions;
+        this.translator = new ClassifierTranslator(card.input(), card.classes(), card.operatingPoint(), card.members());
     }
 
     /**
-     * Verifies and loads a model directory.
+     * Verifies and loads a model directory on the CPU.
      *
      * @param engineOptions ONNX Runtime options as DJL names them ({@code intraOpNumThreads},
-     *     {@code interOpNumThreads}, {@code ortDevice}, ...)
+     *     {@code interOpNumThreads}, {@code optLevel}, ...)
      * @throws ModelLoadException when the directory is not a valid model
      */
     public static OnnxClassifier load(Path dir, Map<String, String> engineOptions) {
+        return load(dir, engineOptions, ExecutionProvider.CPU, ExecutionProvider.GpuOptions.DEFAULT);
+    }
+
+    /**
+     * Verifies and loads a model directory on an execution provider (no fallback: the caller chooses).
+     *
+     * @throws ModelLoadException when the directory is not a valid model or the provider cannot be used
+     */
+    public static OnnxClassifier load(Path dir, Map<String, String> engineOptions, ExecutionProvider provider,
+            ExecutionProvider.GpuOptions gpu) {
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
         ModelCard card = ModelDirectory.read(dir);
-        Criteria.Builder<GrayImage, ClassProbabilities> criteria = Criteria.builder()
-                .setTypes(GrayImage.class, ClassProbabilities.class)
-                .optEngine(ENGINE)
-                .optModelPath(dir.resolve(card.onnxFile()))
-                .optTranslator(new ClassifierTranslator(card.input(), card.classes(), card.operatingPoint(),
-                        card.members()));
-        engineOptions.forEach(criteria::optOption);
+        // DJL's engine loads ONNX Runtime's native library; it must start before any direct ORT use.
+        Engine.getEngine(ENGINE);
+        OrtSession.SessionOptions sessionOptions;
         try {
-            return new OnnxClassifier(card, criteria.build().loadModel());
-        } catch (IOException | ModelNotFoundException | MalformedModelException | RuntimeException e) {
-            throw new ModelLoadException("cannot load model " + card.version() + " from " + dir + ": " + e.getMessage(),
-                    e);
+            sessionOptions = provider.sessionOptions(gpu);
+        } catch (OrtException | RuntimeException e) {
+            throw new ModelLoadException("cannot use " + provider.id() + " for model " + card.version() + ": "
+                    + e.getMessage(), e);
+        }
+        Map<String, Object> options = new HashMap<>(engineOptions);
+        if (sessionOptions != null) {
+            options.put("sessionOptions", sessionOptions);
+        }
+        String file = card.onnxFile();
+        String prefix = file.endsWith(".onnx") ? file.substring(0, file.length() - 5) : file;
+        // DJL's CPU device: the providers are in the session options, and DJL adds none of its own.
+        Model model = Model.newInstance(card.name(), ai.djl.Device.cpu(), ENGINE);
+        try {
+            model.load(dir, prefix, options);
+            return new OnnxClassifier(card, model, provider, sessionOptions);
+        } catch (IOException | MalformedModelException | RuntimeException e) {
+            model.close();
+            if (sessionOptions != null) {
+                sessionOptions.close();
+            }
+            throw new ModelLoadException("cannot load model " + card.version() + " from " + dir + " on "
+                    + provider.id() + ": " + e.getMessage(), e);
         }
     }
 
@@ -57,13 +91,21 @@ public final class OnnxClassifier implements AutoCloseable {
         return card;
     }
 
+    /** The execution provider the model runs on. */
+    public ExecutionProvider provider() {
+        return provider;
+    }
+
     /** A predictor for the calling thread; never share one between threads. */
     public Predictor<GrayImage, ClassProbabilities> newPredictor() {
-        return model.newPredictor();
+        return model.newPredictor(translator);
     }
 
     @Override
     public void close() {
         model.close();
+        if (sessionOptions != null) {
+            sessionOptions.close();
+        }
     }
 }

@@ -1,0 +1,216 @@
+package org.cxrscreen.inference.ml;
+
+import ai.djl.translate.TranslateException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import org.cxrscreen.contracts.ModelPublished;
+import org.cxrscreen.imaging.GrayImage;
+import org.cxrscreen.inference.config.InferenceConfig;
+import org.cxrscreen.model.ExecutionProvider;
+import org.cxrscreen.model.ModelCard;
+import org.cxrscreen.model.ModelDirectory;
+import org.cxrscreen.model.ModelLoadException;
+import org.cxrscreen.model.OnnxClassifier;
+import org.jboss.logging.Logger;
+
+/**
+ * Makes a {@link ServedModel}: downloads a published version's artifact (a zip of {@code model.json}
+ * and the ONNX file), verifies it, loads it on the configured execution provider (falling back along
+ * TensorRT, CUDA, CPU when allowed) and warms it up with a full batch, so that the first real batch
+ * pays no start-up cost.
+ */
+@ApplicationScoped
+public class ModelLoader {
+
+    private static final Logger LOG = Logger.getLogger(ModelLoader.class);
+
+    private final InferenceConfig config;
+    private final HttpClient http;
+
+    public ModelLoader(InferenceConfig config) {
+        this.config = config;
+        this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+                .connectTimeout(java.time.Duration.ofSeconds(10)).build();
+    }
+
+    /**
+     * Loads and warms a model directory.
+     *
+     * @throws ModelLoadException when it does not verify, or no allowed provider can run it
+     */
+    public ServedModel load(Path dir) {
+        Map<String, String> options = new HashMap<>(config.engineOptions());
+        options.putIfAbsent("intraOpNumThreads", String.valueOf(config.intraOpThreads()));
+        options.putIfAbsent("interOpNumThreads", "1");
+        ExecutionProvider.GpuOptions gpu = new ExecutionProvider.GpuOptions(config.deviceId(),
+                config.tensorrtCache(), config.tensorrtFp16());
+        ExecutionProvider wanted = ExecutionProvider.valueOf(config.device().name());
+        List<ExecutionProvider> chain = config.deviceFallback() ? wanted.fallbackChain() : List.of(wanted);
+        ModelDirectory.read(dir); // verification first: a bad artifact is not retried on another provider
+        List<String> failures = new ArrayList<>();
+        for (ExecutionProvider provider : chain) {
+            OnnxClassifier classifier;
+            try {
+                classifier = OnnxClassifier.load(dir, options, provider, gpu);
+            } catch (ModelLoadException e) {
+                failures.add(e.getMessage());
+                LOG.warnf("%s; %s", e.getMessage(), provider == chain.get(chain.size() - 1) ? "no fallback left"
+                        : "falling back");
+                continue;
+            }
+            ServedModel model = new ServedModel(classifier, dir, provider.id());
+            try {
+                warmUp(model);
+            } catch (RuntimeException e) {
+                model.release();
+                throw new ModelLoadException("model " + classifier.card().version() + " failed its warm-up: "
+                        + e.getMessage(), e);
+            }
+            return model;
+        }
+        throw new ModelLoadException("no execution provider could run the model in " + dir + ": "
+                + String.join("; ", failures));
+    }
+
+    /** A batch of the largest size the batcher forms, so the runtime sizes its buffers once. */
+    private void warmUp(ServedModel model) {
+        int size = model.card().input().size();
+        List<GrayImage> batch = new ArrayList<>();
+        for (int i = 0; i < config.batch().maxSize(); i++) {
+            batch.add(new GrayImage(size, size, new byte[size * size]));
+        }
+        try {
+            model.classify(batch);
+            model.classify(batch.subList(0, 1));
+        } catch (TranslateException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Downloads a published version into the model cache, unless a verified copy is there already,
+     * and returns its directory.
+     *
+     * @throws ModelLoadException when the download fails, the archive is not a model, or the ONNX
+     *     file's SHA-256 is not the published one
+     */
+    public Path fetch(ModelPublished published) {
+        Path cache = config.modelCache().toAbsolutePath();
+        Path dir = cache.resolve(safeName(published.version()));
+        if (ModelDirectory.isModel(dir)) {
+            try {
+                verify(dir, published);
+                return dir;
+            } catch (ModelLoadException e) {
+                LOG.warnf("the cached copy of %s does not verify (%s); downloading it again", published.version(),
+                        e.getMessage());
+            }
+        }
+        Path partial = cache.resolve(safeName(published.version()) + ".partial");
+        try {
+            Files.createDirectories(cache);
+            deleteTree(partial);
+            Files.createDirectories(partial);
+            HttpRequest request = HttpRequest.newBuilder(URI.create(published.artifactUrl()))
+                    .timeout(config.downloadTimeout()).GET().build();
+            HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream body = response.body()) {
+                if (response.statusCode() != 200) {
+                    throw new ModelLoadException("downloading " + published.artifactUrl() + " answered HTTP "
+                            + response.statusCode());
+                }
+                unzip(body, partial);
+            }
+            verify(partial, published);
+            deleteTree(dir);
+            Files.move(partial, dir, StandardCopyOption.ATOMIC_MOVE);
+            return dir;
+        } catch (IOException e) {
+            throw new ModelLoadException("cannot download model " + published.version() + " from "
+                    + published.artifactUrl() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ModelLoadException("interrupted while downloading model " + published.version(), e);
+        } finally {
+            deleteTree(partial);
+        }
+    }
+
+    /** The card must verify against its ONNX file and name the published version and SHA-256. */
+    private static void verify(Path dir, ModelPublished published) {
+        ModelCard card = ModelDirectory.read(dir);
+        if (!card.version().equals(published.version())) {
+            throw new ModelLoadException("the artifact of version " + published.version() + " holds version "
+                    + card.version());
+        }
+        if (!card.sha256().equals(published.sha256())) {
+            throw new ModelLoadException("model " + published.version() + ": the artifact's ONNX file has SHA-256 "
+                    + card.sha256() + " but models.published says " + published.sha256());
+        }
+    }
+
+    /** Unpacks the archive's plain files (no directories, no paths) into {@code dir}, within the size limit. */
+    private void unzip(InputStream body, Path dir) throws IOException {
+        long limit = config.maxArtifactBytes();
+        long total = 0;
+        int files = 0;
+        try (ZipInputStream zip = new ZipInputStream(body)) {
+            for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
+                String name = entry.getName();
+                if (entry.isDirectory()) {
+                    continue;
+                }
+                if (name.contains("/") || name.contains("\\") || name.startsWith(".")) {
+                    throw new ModelLoadException("the artifact holds '" + name + "': only plain file names are "
+                            + "accepted (model.json and the ONNX file)");
+                }
+                byte[] buffer = new byte[64 * 1024];
+                try (var out = Files.newOutputStream(dir.resolve(name))) {
+                    for (int n = zip.read(buffer); n > 0; n = zip.read(buffer)) {
+                        total += n;
+                        if (total > limit) {
+                            throw new ModelLoadException("the artifact is larger than inference.max-artifact-bytes ("
+                                    + limit + " bytes)");
+                        }
+                        out.write(buffer, 0, n);
+                    }
+                }
+                files++;
+            }
+        }
+        if (files == 0) {
+            throw new ModelLoadException("the artifact is not a zip archive of a model directory (model.json and "
+                    + "the ONNX file)");
+        }
+    }
+
+    private static String safeName(String version) {
+        return version.replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
