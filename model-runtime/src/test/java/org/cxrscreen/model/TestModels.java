@@ -27,18 +27,23 @@ public final class TestModels {
 
     /** Global average pool, a 3x3 linear layer, softmax: probabilities any reader can recompute. */
     public static ModelCard writeAveraging(Path dir) throws IOException {
+        return writeAveraging(dir, "averaging", VERSION, BIAS);
+    }
+
+    /** The same network with another name, version and bias: a second model whose output differs. */
+    public static ModelCard writeAveraging(Path dir, String name, String version, float[] bias) throws IOException {
         OnnxGraph graph = new OnnxGraph("averaging");
         String x = graph.input("input", -1, 3, 224, 224);
         String pooled = graph.node("GlobalAveragePool", new String[] {x});
         String flat = graph.node("Flatten", new String[] {pooled}, OnnxGraph.integer("axis", 1));
         String w = graph.initializer("w", WEIGHTS, 3, 3);
-        String b = graph.initializer("b", BIAS, 3);
+        String b = graph.initializer("b", bias, 3);
         String logits = graph.node("Gemm", new String[] {flat, w, b}, OnnxGraph.integer("transB", 1));
         String probabilities = graph.node("Softmax", new String[] {logits}, OnnxGraph.integer("axis", 1));
         graph.output("probabilities", probabilities, -1, 3);
         Files.createDirectories(dir);
         graph.write(dir.resolve(ModelDirectory.ONNX), "test", "1");
-        ModelCard card = new ModelCard("averaging", VERSION, "averaging", Instant.parse("2026-11-23T00:00:00Z"),
+        ModelCard card = new ModelCard(name, version, "averaging", Instant.parse("2026-11-23T00:00:00Z"),
                 CLASSES, InputSpec.DEFAULT, ModelDirectory.ONNX, ModelDirectory.sha256(dir.resolve(ModelDirectory.ONNX)),
                 null, null, null, null);
         ModelDirectory.write(dir, card);
@@ -46,6 +51,11 @@ public final class TestModels {
     }
 
     public static float[] expectedAveraging(GrayImage image) {
+        return expectedAveraging(image, BIAS);
+    }
+
+    /** What {@link #writeAveraging(Path, String, String, float[])} with {@code bias} outputs for an image. */
+    public static float[] expectedAveraging(GrayImage image, float[] bias) {
         float[] tensor = new Preprocessor(InputSpec.DEFAULT).preprocess(image);
         int plane = 224 * 224;
         double[] mean = new double[3];
@@ -58,7 +68,7 @@ public final class TestModels {
         double[] logits = new double[3];
         double max = Double.NEGATIVE_INFINITY;
         for (int o = 0; o < 3; o++) {
-            logits[o] = BIAS[o];
+            logits[o] = bias[o];
             for (int c = 0; c < 3; c++) {
                 logits[o] += WEIGHTS[o * 3 + c] * mean[c];
             }

@@ -8,7 +8,10 @@ import static org.hamcrest.Matchers.hasItem;
 import io.quarkus.test.junit.QuarkusTest;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.nio.file.Files;
+import org.cxrscreen.model.ModelArchive;
 import org.cxrscreen.model.ModelCard;
+import org.cxrscreen.model.ModelDirectory;
 import java.nio.file.Path;
 import org.cxrscreen.model.TestModels;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,11 +50,14 @@ class ModelRegistryResourceTest {
 
         var response = given().when().get("/api/v1/models/" + card.version() + "/artifact")
                 .then().statusCode(200)
-                .header("X-Checksum-SHA256", card.sha256())
+                .header("X-Model-SHA256", card.sha256())
+                .contentType("application/zip")
                 .extract();
-        byte[] body = response.asByteArray();
-        assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body)))
-                .isEqualTo(card.sha256());
+        Path unpacked = Files.createTempDirectory("artifact");
+        ModelArchive.extract(new java.io.ByteArrayInputStream(response.asByteArray()), unpacked, 1 << 30);
+        assertThat(ModelDirectory.read(unpacked)).isEqualTo(card);
+        assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                .digest(Files.readAllBytes(unpacked.resolve(card.onnxFile()))))).isEqualTo(card.sha256());
     }
 
     @Test

@@ -16,12 +16,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 import org.cxrscreen.contracts.ModelPublished;
 import org.cxrscreen.imaging.GrayImage;
 import org.cxrscreen.inference.config.InferenceConfig;
 import org.cxrscreen.model.ExecutionProvider;
+import org.cxrscreen.model.ModelArchive;
 import org.cxrscreen.model.ModelCard;
 import org.cxrscreen.model.ModelDirectory;
 import org.cxrscreen.model.ModelLoadException;
@@ -134,7 +133,7 @@ public class ModelLoader {
                     throw new ModelLoadException("downloading " + published.artifactUrl() + " answered HTTP "
                             + response.statusCode());
                 }
-                unzip(body, partial);
+                ModelArchive.extract(body, partial, config.maxArtifactBytes());
             }
             verify(partial, published);
             deleteTree(dir);
@@ -161,41 +160,6 @@ public class ModelLoader {
         if (!card.sha256().equals(published.sha256())) {
             throw new ModelLoadException("model " + published.version() + ": the artifact's ONNX file has SHA-256 "
                     + card.sha256() + " but models.published says " + published.sha256());
-        }
-    }
-
-    /** Unpacks the archive's plain files (no directories, no paths) into {@code dir}, within the size limit. */
-    private void unzip(InputStream body, Path dir) throws IOException {
-        long limit = config.maxArtifactBytes();
-        long total = 0;
-        int files = 0;
-        try (ZipInputStream zip = new ZipInputStream(body)) {
-            for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
-                String name = entry.getName();
-                if (entry.isDirectory()) {
-                    continue;
-                }
-                if (name.contains("/") || name.contains("\\") || name.startsWith(".")) {
-                    throw new ModelLoadException("the artifact holds '" + name + "': only plain file names are "
-                            + "accepted (model.json and the ONNX file)");
-                }
-                byte[] buffer = new byte[64 * 1024];
-                try (var out = Files.newOutputStream(dir.resolve(name))) {
-                    for (int n = zip.read(buffer); n > 0; n = zip.read(buffer)) {
-                        total += n;
-                        if (total > limit) {
-                            throw new ModelLoadException("the artifact is larger than inference.max-artifact-bytes ("
-                                    + limit + " bytes)");
-                        }
-                        out.write(buffer, 0, n);
-                    }
-                }
-                files++;
-            }
-        }
-        if (files == 0) {
-            throw new ModelLoadException("the artifact is not a zip archive of a model directory (model.json and "
-                    + "the ONNX file)");
         }
     }
 

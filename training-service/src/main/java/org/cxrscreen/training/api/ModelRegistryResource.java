@@ -7,10 +7,11 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Base64;
+
+import org.cxrscreen.model.ModelArchive;
 import org.cxrscreen.model.ModelCard;
 import org.cxrscreen.training.config.TrainingConfig;
 import org.cxrscreen.training.domain.ModelRegistry;
@@ -18,7 +19,8 @@ import org.cxrscreen.training.domain.ModelRegistry;
 /**
  * The model registry over HTTP: {@code GET /api/v1/models} lists the trained versions,
  * {@code GET /api/v1/models/{version}} gives a model's card, and
- * {@code GET /api/v1/models/{version}/artifact} downloads its ONNX file with the SHA-256 in headers.
+ * {@code GET /api/v1/models/{version}/artifact} downloads it as a zip of its card and ONNX file
+ * ({@link ModelArchive}), with the ONNX file's SHA-256 in {@code X-Model-SHA256}.
  */
 @Path("/api/v1/models")
 @Produces(MediaType.APPLICATION_JSON)
@@ -48,14 +50,13 @@ public class ModelRegistryResource {
 
     @GET
     @Path("/{version}/artifact")
-    @Produces("application/octet-stream")
+    @Produces(ModelArchive.MEDIA_TYPE)
     public Response artifact(@PathParam("version") String version) {
         ModelRegistry.Entry entry = entry(version);
-        String sha256 = entry.card().sha256();
-        return Response.ok(entry.onnx().toFile())
-                .header("Content-Disposition", "attachment; filename=\"" + version + ".onnx\"")
-                .header("X-Checksum-SHA256", sha256)
-                .header("Digest", "sha-256=" + Base64.getEncoder().encodeToString(HexFormat.of().parseHex(sha256)))
+        StreamingOutput archive = out -> ModelArchive.write(entry.dir(), out);
+        return Response.ok(archive, ModelArchive.MEDIA_TYPE)
+                .header("Content-Disposition", "attachment; filename=\"" + version + ".zip\"")
+                .header("X-Model-SHA256", entry.card().sha256())
                 .build();
     }
 
