@@ -87,6 +87,16 @@ final class ManagedProcess implements AutoCloseable {
         }
     }
 
+    /** SIGKILL: the process ends at once, with no chance to finish anything. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** The process id. */
+    long pid() {
+        return process.pid();
+    }
+
     @Override
     public void close() {
         if (!process.isAlive()) {

@@ -113,6 +113,13 @@ public interface InferenceConfig {
         @WithDefault("25s")
         Duration drainTimeout();
 
+        /**
+         * How long the group waits for a worker that stopped answering (killed, frozen) before its
+         * partitions go to the others.
+         */
+        @WithDefault("30s")
+        Duration sessionTimeout();
+
         /** Largest poll. */
         @WithDefault("64")
         int maxPollRecords();

@@ -122,7 +122,7 @@ public class ModelLifecycle {
     private void follow() {
         while (!stopped) {
             try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(
-                    KafkaClients.consumer(bootstrapServers, null, "inference-models", 16),
+                    KafkaClients.consumer(bootstrapServers, null, "inference-models", 16, Duration.ofSeconds(30)),
                     new StringDeserializer(), new ByteArrayDeserializer())) {
                 consumer = c;
                 List<TopicPartition> partitions = partitions(c);

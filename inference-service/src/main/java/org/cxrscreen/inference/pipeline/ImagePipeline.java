@@ -193,7 +193,8 @@ public class ImagePipeline {
                 return;
             }
             try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(bootstrapServers,
-                    config.consumer().groupId(), "inference-" + worker, config.consumer().maxPollRecords()),
+                    config.consumer().groupId(), "inference-" + worker, config.consumer().maxPollRecords(),
+                    config.consumer().sessionTimeout()),
                     new StringDeserializer(), new ByteArrayDeserializer())) {
                 consumer.subscribe(List.of(Topics.IMAGES), new Rebalance(consumer));
                 state = State.RUNNING;

@@ -16,7 +16,8 @@ public final class KafkaClients {
      * A consumer that commits by hand, reads large inline images, and rebalances cooperatively, so a
      * worker joining or leaving moves only the partitions that must move.
      */
-    public static Properties consumer(String bootstrapServers, String groupId, String clientId, int maxPollRecords) {
+    public static Properties consumer(String bootstrapServers, String groupId, String clientId, int maxPollRecords,
+            java.time.Duration sessionTimeout) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         if (groupId != null) {
@@ -30,6 +31,8 @@ public final class KafkaClients {
         props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 5 * Topics.MAX_RECORD_BYTES);
         props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) sessionTimeout.toMillis());
+        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(500, sessionTimeout.toMillis() / 4));
         return props;
     }
 
