@@ -21,6 +21,11 @@ public final class OnnxClassifier implements AutoCloseable {
 
     /** The DJL engine name of ONNX Runtime. */
     public static final String ENGINE = "OnnxRuntime";
+    /**
+     * Engine options whose name starts with this are ONNX Runtime session configuration entries
+     * ({@code session.intra_op.allow_spinning}, ...), passed through as they are.
+     */
+    public static final String SESSION_CONFIG_PREFIX = "session.";
 
     private final ModelCard card;
     private final Model model;
@@ -60,13 +65,29 @@ public final class OnnxClassifier implements AutoCloseable {
         // DJL's engine loads ONNX Runtime's native library; it must start before any direct ORT use.
         Engine.getEngine(ENGINE);
         OrtSession.SessionOptions sessionOptions;
+        Map<String, Object> options = new HashMap<>();
+        Map<String, String> configEntries = new HashMap<>();
+        engineOptions.forEach((key, value) -> {
+            if (key.startsWith(SESSION_CONFIG_PREFIX)) {
+                configEntries.put(key, value);
+            } else {
+                options.put(key, value);
+            }
+        });
         try {
             sessionOptions = provider.sessionOptions(gpu);
+            if (!configEntries.isEmpty()) {
+                if (sessionOptions == null) {
+                    sessionOptions = new OrtSession.SessionOptions();
+                }
+                for (Map.Entry<String, String> entry : configEntries.entrySet()) {
+                    sessionOptions.addConfigEntry(entry.getKey(), entry.getValue());
+                }
+            }
         } catch (OrtException | RuntimeException e) {
             throw new ModelLoadException("cannot use " + provider.id() + " for model " + card.version() + ": "
                     + e.getMessage(), e);
         }
-        Map<String, Object> options = new HashMap<>(engineOptions);
         if (sessionOptions != null) {
             options.put("sessionOptions", sessionOptions);
         }

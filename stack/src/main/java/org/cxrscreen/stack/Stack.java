@@ -92,7 +92,7 @@ public final class Stack implements AutoCloseable {
                         "QUARKUS_DATASOURCE_JDBC_URL", ingestDb,
                         "QUARKUS_DATASOURCE_USERNAME", database.user(),
                         "QUARKUS_DATASOURCE_PASSWORD", database.password())),
-                new Service("inference-service", ports.inference(), "-Xmx768m", Map.of(
+                new Service("inference-service", ports.inference(), "-Xmx768m -XX:+UseSerialGC", Map.of(
                         "INFERENCE_MODEL_PATH", model.toString())),
                 new Service("results-service", ports.results(), "-Xmx384m", Map.of(
                         "MP_JWT_VERIFY_PUBLICKEY_LOCATION", tokens.publicKey().toUri().toString(),
@@ -111,8 +111,11 @@ public final class Stack implements AutoCloseable {
                 throw new IllegalStateException(jar + " is missing: build first (./mvnw package -DskipTests)");
             }
             out.println("starting " + service.name() + " on http://localhost:" + service.port());
-            ManagedProcess process = ManagedProcess.start(service.name(), List.of(ManagedProcess.java(),
-                    service.heap(), "-jar", jar.toString()), env, logs.resolve(service.name() + ".log"));
+            List<String> command = new ArrayList<>(List.of(ManagedProcess.java()));
+            command.addAll(List.of(service.jvm().split(" ")));
+            command.addAll(List.of("-jar", jar.toString()));
+            ManagedProcess process = ManagedProcess.start(service.name(), command, env,
+                    logs.resolve(service.name() + ".log"));
             started.add(process);
             processes.add(process);
             endpoints.put(service.name(), URI.create("http://localhost:" + service.port()));
@@ -148,8 +151,8 @@ public final class Stack implements AutoCloseable {
         }
     }
 
-    /** A service to run: its module name, port, heap and environment. */
-    private record Service(String name, int port, String heap, Map<String, String> env) {
+    /** A service to run: its module name, port, JVM options and environment. */
+    private record Service(String name, int port, String jvm, Map<String, String> env) {
     }
 
     private Path chooseModel(Path work, Path logs) {

@@ -70,9 +70,8 @@ public interface InferenceConfig {
     /** Name of this worker in predictions; default host name and process id. */
     Optional<String> workerId();
 
-    /** Inference threads, each with its own predictor. */
-    @WithDefault("1")
-    int workers();
+    /** Inference threads, each with its own predictor; default one per CPU core the process may use. */
+    Optional<Integer> workers();
 
     /** Threads that decode and fit images ahead of the model. */
     @WithDefault("1")

@@ -56,6 +56,8 @@ public class ModelLoader {
         Map<String, String> options = new HashMap<>(config.engineOptions());
         options.putIfAbsent("intraOpNumThreads", String.valueOf(config.intraOpThreads()));
         options.putIfAbsent("interOpNumThreads", "1");
+        // ONNX Runtime's idle threads spin by default, taking the CPU from the decoders and Kafka clients
+        options.putIfAbsent("session.intra_op.allow_spinning", "0");
         ExecutionProvider.GpuOptions gpu = new ExecutionProvider.GpuOptions(config.deviceId(),
                 config.tensorrtCache(), config.tensorrtFp16());
         ExecutionProvider wanted = ExecutionProvider.valueOf(config.device().name());

@@ -90,6 +90,7 @@ public class ImagePipeline {
     private final String bootstrapServers;
     private final String worker;
     private final int maxInFlight;
+    private final int workers;
 
     private final BlockingQueue<Item> ready = new LinkedBlockingQueue<>();
     private final Map<TopicPartition, PartitionOffsets> offsets = new ConcurrentHashMap<>();
@@ -119,7 +120,8 @@ public class ImagePipeline {
         this.metrics = metrics;
         this.bootstrapServers = bootstrapServers;
         this.worker = config.workerId().orElseGet(() -> ManagementFactory.getRuntimeMXBean().getName());
-        this.maxInFlight = config.consumer().maxInFlight().orElse(4 * config.batch().maxSize() * config.workers());
+        this.workers = config.workers().orElse(Runtime.getRuntime().availableProcessors());
+        this.maxInFlight = config.consumer().maxInFlight().orElse(4 * config.batch().maxSize() * workers);
         this.predicted = Counter.builder("inference.images").tag("outcome", "predicted")
                 .description("images consumed, by outcome").register(metrics);
         this.deadLettered = Counter.builder("inference.images").tag("outcome", "dead_letter")
@@ -142,7 +144,7 @@ public class ImagePipeline {
         producer = new KafkaProducer<>(KafkaClients.producer(bootstrapServers, "inference-" + worker),
                 new StringSerializer(), new ByteArraySerializer());
         decoders = Executors.newFixedThreadPool(config.decodeThreads(), named("inference-decode"));
-        for (int i = 0; i < config.workers(); i++) {
+        for (int i = 0; i < workers; i++) {
             Thread thread = new Thread(this::inferenceLoop, "inference-worker-" + i);
             thread.setDaemon(true);
             inferenceThreads.add(thread);
@@ -199,7 +201,7 @@ public class ImagePipeline {
                 consumer.subscribe(List.of(Topics.IMAGES), new Rebalance(consumer));
                 state = State.RUNNING;
                 LOG.infof("consuming %s as %s in group %s: %d inference thread(s), batches of up to %d within %d ms",
-                        Topics.IMAGES, worker, config.consumer().groupId(), config.workers(),
+                        Topics.IMAGES, worker, config.consumer().groupId(), workers,
                         config.batch().maxSize(), config.batch().maxWait().toMillis());
                 long lastCommit = 0;
                 while (!stopRequested && failure == null) {
