@@ -50,7 +50,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * The model lifecycle against a real broker: versions published on {@code models.published} are
  * downloaded from an HTTP server as archives, verified, and swapped in while images stream through;
- * a version whose SHA-256 does not match is refused and the served model stays.
+ * a version whose SHA-256 does not match is refused and the served model stays. It asks for TensorRT,
+ * which this CPU build of ONNX Runtime lacks, so it also shows the fallback to the CPU.
  */
 @QuarkusTest
 @TestProfile(ModelSwapTest.Profile.class)
@@ -68,7 +69,9 @@ class ModelSwapTest {
             return Map.of("inference.model-name", NAME,
                     "inference.model-cache", Path.of("target", "swap-cache").toAbsolutePath().toString(),
                     "inference.consumer.group-id", "swap-test-" + UUID.randomUUID(),
-                    "inference.batch.max-size", "4");
+                    "inference.batch.max-size", "4",
+                    // no GPU provider in this build: TensorRT and CUDA fail to register and it falls back to the CPU
+                    "inference.device", "tensorrt");
         }
     }
 
@@ -157,7 +160,11 @@ class ModelSwapTest {
         assertThat(topic.readUntil(Topics.deadLetter(Topics.IMAGES), r -> false, Duration.ofSeconds(2)))
                 .noneMatch(r -> r.key() != null && r.key().startsWith(prefix));
         given().get("/api/v1/model/history").then().statusCode(200)
-                .body("find { it.version == 'swap-2' }.outcome", org.hamcrest.Matchers.equalTo("served"));
+                .body("find { it.version == 'swap-2' }.outcome", org.hamcrest.Matchers.equalTo("served"))
+                .body("find { it.version == 'swap-2' }.detail", org.hamcrest.Matchers.endsWith("on cpu"));
+        given().get("/q/health/ready").then().statusCode(200)
+                .body("checks.find { it.name == 'model' }.data.device", org.hamcrest.Matchers.equalTo("cpu"))
+                .body("checks.find { it.name == 'model' }.data.version", org.hamcrest.Matchers.equalTo("swap-2"));
     }
 
     @Test
