@@ -160,9 +160,9 @@ public final class InferenceBench {
                 long wallBefore = System.nanoTime();
                 predictions.awaitCount(images, Duration.ofMinutes(30), service);
                 double wall = (System.nanoTime() - wallBefore) / 1e9;
+                double serviceCores = (cpuSeconds(service.pid()) - cpuBefore[0]) / wall;
                 out.printf("    CPU use while consuming (cores): service %.2f, Kafka broker %.2f, this benchmark %.2f%n",
-                        (cpuSeconds(service.pid()) - cpuBefore[0]) / wall,
-                        (cpuSeconds(kafka.process().pid()) - cpuBefore[1]) / wall,
+                        serviceCores, (cpuSeconds(kafka.process().pid()) - cpuBefore[1]) / wall,
                         (cpuSeconds(ProcessHandle.current().pid()) - cpuBefore[2]) / wall);
                 List<Instant> times = predictions.times("bench-");
                 // skip the first fifth: the consumer joining, the first fetches, the JIT compiling the hot paths
@@ -187,6 +187,9 @@ public final class InferenceBench {
                 double again = rawSession(model.resolve(card.onnxFile()), batch, workers, threads);
                 double a = (raw.get(batch) + again) / 2;
                 out.printf("(a) again after (b), batch %d: %.1f images/s; a = the mean, %.1f images/s%n", batch, again, a);
+                out.printf("per CPU core: service %.1f images/s per core it used (%.2f), raw session %.1f per core (%d); "
+                        + "ratio %.2f%n", sustained / serviceCores, serviceCores, a / (workers * threads),
+                        workers * threads, (sustained / serviceCores) / (a / (workers * threads)));
                 out.printf("b/a = %.2f  (service %.1f images/s vs raw session %.1f images/s at batch %d; vs the best "
                         + "raw batch: %.2f)%n", sustained / a, sustained, a, batch,
                         sustained / Math.max(a, raw.values().stream().mapToDouble(Double::doubleValue).max().orElse(a)));
@@ -374,7 +377,7 @@ public final class InferenceBench {
             reader = new Thread(() -> {
                 try (consumer) {
                     while (!stop.get()) {
-                        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(20))) {
+                        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                             long now = System.nanoTime();
                             Long at = sent.get(record.key());
                             if (at != null) {
