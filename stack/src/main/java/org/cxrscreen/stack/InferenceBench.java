@@ -68,7 +68,7 @@ public final class InferenceBench {
                 System.out.println("""
                         usage: ./cxr bench inference [--model DIR] [--images N] [--batch N] [--workers N]
                                                      [--threads N] [--decode-threads N] [--latency-seconds N]
-                                                     [--gc JVM_OPTION]
+                                                     [--jvm "JVM OPTIONS"]
                           --model DIR         a model directory (default: the research's compact CNN, random weights)
                           --images N          real images pre-filled on the topic for the throughput run (3000)
                           --batch N           the service's maximum micro-batch (8)
@@ -76,7 +76,7 @@ public final class InferenceBench {
                           --threads N         ONNX Runtime intra-op threads per inference thread (1)
                           --decode-threads N  the service's decode threads (1)
                           --latency-seconds N length of the latency run at half the sustained rate (20)
-                          --gc JVM_OPTION     the service's garbage collector (-XX:+UseSerialGC, as cxr up runs it)""");
+                          --jvm "OPTIONS"     the service's JVM options ("-Xmx768m -XX:+UseSerialGC", as cxr up runs it)""");
                 return;
             }
             if (i + 1 < args.length) {
@@ -151,9 +151,9 @@ public final class InferenceBench {
             env.put("INFERENCE_DECODE_THREADS", String.valueOf(decodeThreads));
             env.put("INFERENCE_BATCH_MAX_SIZE", String.valueOf(batch));
             try (Predictions predictions = new Predictions(kafka.bootstrapServers());
-                    ManagedProcess service = ManagedProcess.start("inference-service", List.of(ManagedProcess.java(),
-                            "-Xmx768m", options.getOrDefault("gc", "-XX:+UseSerialGC"), "-jar", home.resolve("inference-service/target/quarkus-app/quarkus-run.jar")
-                                    .toString()), env, logs.resolve("inference-service.log"))) {
+                    ManagedProcess service = ManagedProcess.start("inference-service", command(home,
+                            options.getOrDefault("jvm", "-Xmx768m -XX:+UseSerialGC")), env,
+                            logs.resolve("inference-service.log"))) {
                 Stack.awaitReady(service, port, new PrintStream(java.io.OutputStream.nullOutputStream()));
                 double[] cpuBefore = {cpuSeconds(service.pid()), cpuSeconds(kafka.process().pid()),
                         cpuSeconds(ProcessHandle.current().pid())};
@@ -195,6 +195,14 @@ public final class InferenceBench {
                         sustained / Math.max(a, raw.values().stream().mapToDouble(Double::doubleValue).max().orElse(a)));
             }
         }
+    }
+
+    /** The service's command line, with its JVM options as {@code cxr up} gives them unless told otherwise. */
+    private static List<String> command(Path home, String jvm) {
+        List<String> command = new ArrayList<>(List.of(ManagedProcess.java()));
+        command.addAll(List.of(jvm.trim().split("\\s+")));
+        command.addAll(List.of("-jar", home.resolve("inference-service/target/quarkus-app/quarkus-run.jar").toString()));
+        return command;
     }
 
     /** Images/s of ORT sessions on random input: {@code threads} sessions' worth, run for about 8 s. */
