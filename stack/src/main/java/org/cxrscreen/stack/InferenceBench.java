@@ -178,8 +178,15 @@ public final class InferenceBench {
                 out.printf("    latency at %.1f images/s (half the sustained rate) for %d s:%n", rate, latencySeconds);
                 List<Double> latencies = latency(kafka.bootstrapServers(), predictions, pngs, rate, latencySeconds);
                 Collections.sort(latencies);
+                List<Double> inService = predictions.untilPredicted();
                 out.printf("        p50 %.1f ms, p99 %.1f ms, max %.1f ms over %d images%n", percentile(latencies, 0.5),
                         percentile(latencies, 0.99), latencies.get(latencies.size() - 1), latencies.size());
+                List<Double> working = predictions.sentAt.keySet().stream().map(predictions.inferenceMillis::get)
+                        .filter(java.util.Objects::nonNull).sorted().toList();
+                out.printf("        of which send to prediction made (the service's clock): p50 %.1f ms, p99 %.1f ms;%n"
+                        + "        the service's work on the image (decode and its share of the batch): p50 %.1f ms, "
+                        + "p99 %.1f ms%n", percentile(inService, 0.5), percentile(inService, 0.99),
+                        percentile(working, 0.5), percentile(working, 0.99));
                 long hwmKb = status(service.pid(), "VmHWM");
                 out.printf("    resident memory with the model loaded: %.0f MiB after the throughput run, peak %.0f MiB%n",
                         rssKb / 1024.0, hwmKb / 1024.0);
@@ -352,6 +359,7 @@ public final class InferenceBench {
                     TimeUnit.NANOSECONDS.sleep(wait);
                 }
                 String id = "latency-" + i;
+                predictions.sentAt.put(id, Instant.now());
                 predictions.sent.put(id, System.nanoTime());
                 producer.send(new ProducerRecord<>(Topics.IMAGES, id, events.get(i)));
                 next += interval;
@@ -365,6 +373,8 @@ public final class InferenceBench {
     private static final class Predictions implements AutoCloseable {
 
         final Map<String, Long> sent = new ConcurrentHashMap<>();
+        final Map<String, Instant> sentAt = new ConcurrentHashMap<>();
+        final Map<String, Double> inferenceMillis = new ConcurrentHashMap<>();
         final Map<String, Double> latencies = new ConcurrentHashMap<>();
         private final Map<String, Instant> produced = new ConcurrentHashMap<>();
         private final AtomicBoolean stop = new AtomicBoolean();
@@ -391,8 +401,9 @@ public final class InferenceBench {
                             if (at != null) {
                                 latencies.putIfAbsent(record.key(), (now - at) / 1e6);
                             }
-                            produced.putIfAbsent(record.key(),
-                                    EventCodec.decode(record.value(), PredictionMade.class).occurredAt());
+                            PredictionMade prediction = EventCodec.decode(record.value(), PredictionMade.class);
+                            produced.putIfAbsent(record.key(), prediction.occurredAt());
+                            inferenceMillis.putIfAbsent(record.key(), prediction.inferenceMillis());
                         }
                     }
                 }
@@ -416,6 +427,13 @@ public final class InferenceBench {
             while (latencies.size() < count && System.nanoTime() < deadline) {
                 TimeUnit.MILLISECONDS.sleep(50);
             }
+        }
+
+        /** Per latency image: from its send to the prediction's {@code occurredAt}, sorted, in ms. */
+        List<Double> untilPredicted() {
+            return sentAt.entrySet().stream().filter(e -> produced.containsKey(e.getKey()))
+                    .map(e -> Duration.between(e.getValue(), produced.get(e.getKey())).toNanos() / 1e6)
+                    .sorted().toList();
         }
 
         /** When the service published each prediction whose key starts with {@code prefix}, in order. */
