@@ -89,17 +89,13 @@ public final class PixelDecoder {
         double intercept = orDefault(ds.decimal(Tags.RESCALE_INTERCEPT, 0), 0);
         // at most 2^16 stored values: the modality and VOI transformations are computed once per value
         // present in the range, then looked up per pixel
-        int[] stored16 = new int[(int) pixelCount];
+        // two passes over the pixels, no per-pixel array: the range of stored values, then the lookup
+        int count = (int) pixelCount;
+        boolean eight = allocated == 8;
         int minV = Integer.MAX_VALUE;
         int maxV = Integer.MIN_VALUE;
-        int sign = 1 << (stored - 1);
-        for (int i = 0; i < stored16.length; i++) {
-            int raw = allocated == 8 ? data[i] & 0xFF : (data[2 * i] & 0xFF) | (data[2 * i + 1] & 0xFF) << 8;
-            int v = (raw >> shift) & mask;
-            if (signed && (v & sign) != 0) {
-                v -= 1 << stored;
-            }
-            stored16[i] = v;
+        for (int i = 0; i < count; i++) {
+            int v = storedValue(data, i, eight, shift, mask, signed, stored);
             minV = Math.min(minV, v);
             maxV = Math.max(maxV, v);
         }
@@ -108,19 +104,27 @@ public final class PixelDecoder {
         for (int j = 0; j < values.length; j++) {
             values[j] = (minV + j) * slope + intercept;
         }
-        byte[] table = voi(ds, values, stored, signed);
-        byte[] out = new byte[stored16.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = table[stored16[i] - minV];
-        }
+        byte[] table = voi(ds, values, signed);
         if (photometric.equals("MONOCHROME1")) {
-            invert(out);
+            invert(table);
+        }
+        byte[] out = new byte[count];
+        for (int i = 0; i < count; i++) {
+            out[i] = table[storedValue(data, i, eight, shift, mask, signed, stored) - minV];
         }
         return new GrayImage(columns, rows, out);
     }
 
+    /** Pixel {@code i}'s stored value: its bits from the high bit down, sign-extended when signed. */
+    private static int storedValue(byte[] data, int i, boolean eight, int shift, int mask, boolean signed,
+            int stored) {
+        int raw = eight ? data[i] & 0xFF : (data[2 * i] & 0xFF) | (data[2 * i + 1] & 0xFF) << 8;
+        int v = (raw >> shift) & mask;
+        return signed && (v & (1 << (stored - 1))) != 0 ? v - (1 << stored) : v;
+    }
+
     /** The VOI transformation to 8 bits: VOI LUT, else the first window, else the full range. */
-    static byte[] voi(DicomObject ds, double[] values, int stored, boolean signed) {
+    static byte[] voi(DicomObject ds, double[] values, boolean signed) {
         byte[] out = new byte[values.length];
         List<DicomObject> luts = ds.sequence(Tags.VOI_LUT_SEQUENCE);
         if (!luts.isEmpty() && luts.get(0).contains(Tags.LUT_DESCRIPTOR) && luts.get(0).contains(Tags.LUT_DATA)) {
@@ -154,12 +158,9 @@ public final class PixelDecoder {
             }
             return out;
         }
-        double min = Double.POSITIVE_INFINITY;
-        double max = Double.NEGATIVE_INFINITY;
-        for (double v : values) {
-            min = Math.min(min, v);
-            max = Math.max(max, v);
-        }
+        // values are linear in the stored value: the extremes are at the ends
+        double min = Math.min(values[0], values[values.length - 1]);
+        double max = Math.max(values[0], values[values.length - 1]);
         double range = max - min;
         for (int i = 0; i < values.length; i++) {
             out[i] = (byte) (range <= 0 ? 0 : Math.round((values[i] - min) * 255 / range));

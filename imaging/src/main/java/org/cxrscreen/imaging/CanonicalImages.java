@@ -1,6 +1,5 @@
 package org.cxrscreen.imaging;
 
-import java.io.IOException;
 
 /**
  * The canonical image every accepted input becomes (DESIGN.md): 8-bit grayscale, the longer side at

@@ -5,7 +5,8 @@ public enum ImageFormat {
     PNG,
     JPEG;
 
-    private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+    /** The eight bytes every PNG starts with (never modify). */
+    static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
 
     /** The format of the bytes, or null when they are neither PNG nor JPEG. */
     public static ImageFormat detect(byte[] data) {

@@ -13,7 +13,6 @@ import java.util.zip.Deflater;
  */
 final class PngWriter {
 
-    private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
     private static final int FILTER_UP = 2;
     private static final int LEVEL = Deflater.BEST_SPEED;
 
@@ -22,7 +21,7 @@ final class PngWriter {
 
     static byte[] gray8(int width, int height, byte[] pixels) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(width * height / 2 + 1024);
-        out.writeBytes(SIGNATURE);
+        out.writeBytes(ImageFormat.PNG_SIGNATURE);
         chunk(out, "IHDR", ByteBuffer.allocate(13).putInt(width).putInt(height)
                 .put((byte) 8).put((byte) 0).put((byte) 0).put((byte) 0).put((byte) 0).array());
         byte[] filtered = new byte[(width + 1) * height];

@@ -201,27 +201,22 @@ class ModelSwapTest {
     }
 
     private void awaitServed(String version) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            if (version.equals(given().get("/api/v1/model").then().extract().path("version"))) {
-                return;
-            }
-            TimeUnit.MILLISECONDS.sleep(100);
-        }
-        throw new AssertionError(version + " was not served within 30 s");
+        await(version + " served", () -> version.equals(given().get("/api/v1/model").then().extract().path("version")));
     }
 
     private void awaitRefusals(int count) throws InterruptedException {
+        await(count + " refusals reported", () -> given().get("/api/v1/model/history").then().extract().jsonPath()
+                .getList("findAll { it.outcome == 'refused' }").size() >= count);
+    }
+
+    private static void await(String what, java.util.function.BooleanSupplier done) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            List<Object> refused = given().get("/api/v1/model/history").then().extract().jsonPath()
-                    .getList("findAll { it.outcome == 'refused' }");
-            if (refused.size() >= count) {
-                return;
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(what + ": not within 30 s");
             }
             TimeUnit.MILLISECONDS.sleep(100);
         }
-        throw new AssertionError(count + " refusals were not reported within 30 s");
     }
 
     private static ModelPublished published(ModelCard card, String artifact) {

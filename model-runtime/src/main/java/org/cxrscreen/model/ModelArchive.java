@@ -22,9 +22,13 @@ public final class ModelArchive {
     private ModelArchive() {
     }
 
-    /** Writes the archive of a verified model directory. */
+    /** Verifies a model directory and writes its archive. */
     public static void write(Path dir, OutputStream out) throws IOException {
-        ModelCard card = ModelDirectory.read(dir);
+        write(dir, ModelDirectory.read(dir), out);
+    }
+
+    /** Writes the archive of a model directory already verified as {@code card}. */
+    public static void write(Path dir, ModelCard card, OutputStream out) throws IOException {
         ZipOutputStream zip = new ZipOutputStream(out);
         // the ONNX file is dense floats: storing it costs little and saves a CPU pass on both sides
         zip.setLevel(java.util.zip.Deflater.BEST_SPEED);

@@ -50,18 +50,19 @@ public final class OnnxClassifier implements AutoCloseable {
      * @throws ModelLoadException when the directory is not a valid model
      */
     public static OnnxClassifier load(Path dir, Map<String, String> engineOptions) {
-        return load(dir, engineOptions, ExecutionProvider.CPU, ExecutionProvider.GpuOptions.DEFAULT);
+        return load(dir, ModelDirectory.read(dir), engineOptions, ExecutionProvider.CPU,
+                ExecutionProvider.GpuOptions.DEFAULT);
     }
 
     /**
-     * Verifies and loads a model directory on an execution provider (no fallback: the caller chooses).
+     * Loads a model directory already verified by {@link ModelDirectory#read} (its card is passed in, so
+     * the ONNX file is not hashed again) on an execution provider; no fallback: the caller chooses.
      *
-     * @throws ModelLoadException when the directory is not a valid model or the provider cannot be used
+     * @throws ModelLoadException when the provider cannot be used or the network cannot be loaded
      */
-    public static OnnxClassifier load(Path dir, Map<String, String> engineOptions, ExecutionProvider provider,
-            ExecutionProvider.GpuOptions gpu) {
+    public static OnnxClassifier load(Path dir, ModelCard card, Map<String, String> engineOptions,
+            ExecutionProvider provider, ExecutionProvider.GpuOptions gpu) {
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
-        ModelCard card = ModelDirectory.read(dir);
         // DJL's engine loads ONNX Runtime's native library; it must start before any direct ORT use.
         Engine.getEngine(ENGINE);
         OrtSession.SessionOptions sessionOptions;

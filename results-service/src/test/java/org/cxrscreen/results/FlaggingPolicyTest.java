@@ -53,6 +53,8 @@ class FlaggingPolicyTest {
         assertThat(policy.reasons(p, Map.of("v0", ScreeningClass.PNEUMONIA, "v2", ScreeningClass.NORMAL)))
                 .containsExactly(FlagReason.VERSIONS_DISAGREE);
         assertThat(policy.reasons(p, Map.of("v0", ScreeningClass.NORMAL, "v2", ScreeningClass.NORMAL))).isEmpty();
+        // the prediction's own version never counts, whatever label the map holds for it
+        assertThat(policy.reasons(p, Map.of("v2", ScreeningClass.PNEUMONIA))).isEmpty();
     }
 
     @Test

@@ -52,6 +52,9 @@ class ResultsTest {
         topic.send(Topics.PREDICTIONS, id, prediction(id, "v1", ScreeningClass.COVID19, 0.7, 0.1, 0.2, received));
 
         awaitPredictions(id, 1);
+        // the image comes on its own topic and channel: it may be stored after the prediction
+        await().atMost(Duration.ofSeconds(30)).until(() -> reader().when().get("/api/v1/results/" + id)
+                .jsonPath().getString("image.source") != null);
         reader().when().get("/api/v1/results/" + id)
                 .then().statusCode(200)
                 .body("imageId", equalTo(id))

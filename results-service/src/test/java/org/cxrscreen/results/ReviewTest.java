@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -28,6 +29,7 @@ import org.cxrscreen.contracts.LabelAssigned;
 import org.cxrscreen.contracts.PredictionMade;
 import org.cxrscreen.contracts.ScreeningClass;
 import org.cxrscreen.contracts.Topics;
+import org.cxrscreen.results.review.Disagreement;
 import org.cxrscreen.testsupport.JwtResource;
 import org.cxrscreen.testsupport.KafkaResource;
 import org.cxrscreen.testsupport.KafkaTestBroker;
@@ -78,11 +80,28 @@ class ReviewTest {
         topic.send(Topics.PREDICTIONS, id, first);
         topic.send(Topics.PREDICTIONS, id, prediction(id, "v2", ScreeningClass.PNEUMONIA, 0.02, 0.03, 0.95));
         topic.send(Topics.PREDICTIONS, id, first);
+        awaitConsumedUpTo(id);
 
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> as("rita", "radiologist")
-                .get("/api/v1/review/cases/" + id).then().statusCode(200)
+        as("rita", "radiologist").get("/api/v1/review/cases/" + id).then().statusCode(200)
                 .body("item.reasons", org.hamcrest.Matchers.contains("VERSIONS_DISAGREE"))
-                .body("item.modelVersion", equalTo("v2")));
+                .body("item.modelVersion", equalTo("v2"));
+        as("rita", "radiologist").get("/api/v1/results/" + id).then().statusCode(200)
+                .body("predictions.modelVersion", org.hamcrest.Matchers.containsInAnyOrder("v1", "v2"));
+    }
+
+    @Test
+    void anOlderVersionArrivingLateKeepsTheCaseOnTheNewerOneAndCountsItsDisagreement() {
+        String id = "img-" + UUID.randomUUID();
+        topic.send(Topics.PREDICTIONS, id, prediction(id, "v2", ScreeningClass.PNEUMONIA, 0.02, 0.03, 0.95));
+        PredictionMade older = prediction(id, "v1", ScreeningClass.NORMAL, 0.02, 0.96, 0.02);
+        topic.send(Topics.PREDICTIONS, id, new PredictionMade(older.eventId(), older.occurredAt().minusSeconds(3600),
+                1, id, older.modelName(), "v1", older.label(), older.probabilities(), older.worker(),
+                older.inferenceMillis(), older.imageReceivedAt()));
+        awaitConsumedUpTo(id);
+
+        as("rita", "radiologist").get("/api/v1/review/cases/" + id).then().statusCode(200)
+                .body("item.modelVersion", equalTo("v2")).body("item.predictedLabel", equalTo("PNEUMONIA"))
+                .body("item.reasons", org.hamcrest.Matchers.contains("VERSIONS_DISAGREE"));
     }
 
     @Test
@@ -106,6 +125,13 @@ class ReviewTest {
         assertThat(label.reason()).isEqualTo(LabelAssigned.Reason.CORRECT);
         assertThat(label.modelVersion()).isEqualTo(version);
         assertThat(label.modelLabel()).isEqualTo(ScreeningClass.COVID19);
+        List<Disagreement> recorded = QuarkusTransaction.requiringNew().call(() -> Disagreement.list("imageId", id));
+        assertThat(recorded).singleElement().satisfies(d -> {
+            assertThat(d.modelVersion).isEqualTo(version);
+            assertThat(d.modelLabel).isEqualTo("COVID19");
+            assertThat(d.reviewerLabel).isEqualTo("PNEUMONIA");
+            assertThat(d.covid19).isEqualTo(0.9);
+        });
 
         Response agreement = as("ada", "admin").get("/api/v1/review/disagreements");
         agreement.then().statusCode(200);
@@ -159,7 +185,8 @@ class ReviewTest {
                 .post("/api/v1/review/cases/" + id + "/reviews").then().statusCode(400)
                 .body("error", equalTo("bad_label")).body("message", containsString("COVID19, NORMAL, PNEUMONIA"));
         as("rita", "radiologist").contentType("application/json").body("{\"label\": ")
-                .post("/api/v1/review/cases/" + id + "/reviews").then().statusCode(400);
+                .post("/api/v1/review/cases/" + id + "/reviews").then().statusCode(400)
+                .body("error", equalTo("malformed_json"));
         as("rita", "radiologist").contentType("application/json").body("{\"label\": \"NORMAL\"}")
                 .post("/api/v1/review/cases/unknown-" + UUID.randomUUID() + "/reviews").then().statusCode(404)
                 .body("error", equalTo("case_not_found"));
@@ -213,6 +240,7 @@ class ReviewTest {
                         org.hamcrest.Matchers.contains("user-radiologist"));
     }
 
+
     private static byte[] png() {
         try {
             var out = new java.io.ByteArrayOutputStream();
@@ -235,6 +263,27 @@ class ReviewTest {
         String id = "img-" + UUID.randomUUID();
         topic.send(Topics.PREDICTIONS, id, prediction(id, version, label, covid, normal, pneumonia));
         return id;
+    }
+
+    /**
+     * Waits until the results service has consumed every prediction sent so far with key {@code key}: a
+     * marker prediction is sent to the same partition and awaited, so everything before it was consumed.
+     */
+    private void awaitConsumedUpTo(String key) {
+        String marker;
+        do {
+            marker = "marker-" + UUID.randomUUID();
+        } while (partition(marker) != partition(key));
+        topic.send(Topics.PREDICTIONS, marker, prediction(marker, "v1", ScreeningClass.NORMAL, 0.02, 0.96, 0.02));
+        String sent = marker;
+        await().atMost(Duration.ofSeconds(30)).until(() -> as("rita", "radiologist")
+                .get("/api/v1/results/" + sent).statusCode() == 200);
+    }
+
+    /** The partition Kafka's default partitioner gives a key on the test broker's topics. */
+    private static int partition(String key) {
+        return org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(
+                key.getBytes(java.nio.charset.StandardCharsets.UTF_8))) % KafkaTestBroker.PARTITIONS;
     }
 
     private static void awaitCase(String id) {

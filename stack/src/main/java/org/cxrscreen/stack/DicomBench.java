@@ -2,21 +2,19 @@ package org.cxrscreen.stack;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.cxrscreen.contracts.Topics;
 import org.cxrscreen.dicom.DicomReader;
@@ -56,21 +54,21 @@ public final class DicomBench {
         Stack.deleteTree(work);
         Files.createDirectories(work);
 
-        List<List<Path>> sets = new ArrayList<>();
-        // set 0: the measured run; set 1: warm-up; sets 2..: one per parallel association
-        for (int s = 0; s < parallel + 2; s++) {
-            sets.add(makeFiles(dicomDir, work.resolve("files-" + s), s == 0 ? count : s == 1 ? WARM_UP : count / parallel,
-                    s));
+        List<Fixture> fixtures = new ArrayList<>();
+        for (String name : FIXTURES) {
+            byte[] file = Files.readAllBytes(dicomDir.resolve(name));
+            fixtures.add(new Fixture(file, DicomReader.readPart10(file).dataset().string(Tags.SOP_INSTANCE_UID)));
         }
-        long bytes = 0;
-        for (Path file : sets.get(0)) {
-            bytes += Files.size(file);
+        // set 0: the measured run; set 1: warm-up; sets 2..: one per parallel association
+        long bytes = makeFiles(fixtures, work.resolve("files-0"), count, 0);
+        for (int s = 1; s < parallel + 2; s++) {
+            makeFiles(fixtures, work.resolve("files-" + s), s == 1 ? WARM_UP : count / parallel, s);
         }
         out.printf("%d DICOM files (%.1f MB; %s in turn, each under its own SOP instance UID)%n", count,
                 bytes / 1e6, String.join(", ", FIXTURES));
 
         double storescp;
-        int scpPort = free();
+        int scpPort = Stack.freePort();
         ManagedProcess dcmtk = ManagedProcess.start("storescp", List.of("storescp", "+xa", "-aet", "STORESCP", "-od",
                 Files.createDirectories(work.resolve("storescp")).toString(), String.valueOf(scpPort)), Map.of(),
                 work.resolve("storescp.log"));
@@ -84,12 +82,12 @@ public final class DicomBench {
                 storescp);
 
         Path logs = work.resolve("logs");
-        try (Database database = Database.start(work.resolve("postgres"), free(), java.util.Optional.empty(),
+        try (Database database = Database.start(work.resolve("postgres"), Stack.freePort(), java.util.Optional.empty(),
                 "postgres", "postgres");
-                KafkaBroker kafka = KafkaBroker.start(work.resolve("kafka"), logs, free(), free(),
+                KafkaBroker kafka = KafkaBroker.start(work.resolve("kafka"), logs, Stack.freePort(), Stack.freePort(),
                         home.resolve("stack/target/lib") + "/*")) {
-            int httpPort = free();
-            int dicomPort = free();
+            int httpPort = Stack.freePort();
+            int dicomPort = Stack.freePort();
             Map<String, String> env = new LinkedHashMap<>();
             env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
             env.put("QUARKUS_HTTP_PORT", String.valueOf(httpPort));
@@ -113,7 +111,9 @@ public final class DicomBench {
                 long started = System.nanoTime();
                 List<Process> senders = new ArrayList<>();
                 for (int s = 2; s < parallel + 2; s++) {
-                    senders.add(storescu("CXRSCREEN", dicomPort, work.resolve("files-" + s)));
+                    // output discarded: unread, it would fill the pipe and block storescu
+                    senders.add(storescu("CXRSCREEN", dicomPort, work.resolve("files-" + s))
+                            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
                 }
                 for (Process p : senders) {
                     p.waitFor();
@@ -133,30 +133,29 @@ public final class DicomBench {
         }
     }
 
-    /** {@code count} copies of the fixtures in turn, each with a new SOP instance UID of the same length. */
-    private static List<Path> makeFiles(Path dicomDir, Path dir, int count, int set) throws IOException {
+    /** A fixture's bytes and its SOP instance UID. */
+    private record Fixture(byte[] data, String uid) {
+    }
+
+    /**
+     * Writes {@code count} copies of the fixtures in turn, each with a new SOP instance UID of the same
+     * length; returns the bytes written.
+     */
+    private static long makeFiles(List<Fixture> fixtures, Path dir, int count, int set) throws IOException {
         Files.createDirectories(dir);
-        List<byte[]> originals = new ArrayList<>();
-        List<String> uids = new ArrayList<>();
-        for (String name : FIXTURES) {
-            byte[] file = Files.readAllBytes(dicomDir.resolve(name));
-            originals.add(file);
-            uids.add(DicomReader.readPart10(file).dataset().string(Tags.SOP_INSTANCE_UID));
-        }
-        List<Path> files = new ArrayList<>();
+        long bytes = 0;
         for (int i = 0; i < count; i++) {
-            int f = i % FIXTURES.size();
-            String uid = uids.get(f);
+            Fixture fixture = fixtures.get(i % fixtures.size());
+            String uid = fixture.uid();
             // the last component's end replaced by 1<set><copy>: same length, no leading zero, unique
             String suffix = String.format("1%d%05d", set, i);
             String copy = uid.substring(0, uid.length() - suffix.length()) + suffix;
-            byte[] data = replaceAll(originals.get(f), uid.getBytes(StandardCharsets.US_ASCII),
+            byte[] data = replaceAll(fixture.data(), uid.getBytes(StandardCharsets.US_ASCII),
                     copy.getBytes(StandardCharsets.US_ASCII));
-            Path file = dir.resolve(String.format("%05d.dcm", i));
-            Files.write(file, data);
-            files.add(file);
+            Files.write(dir.resolve(String.format("%05d.dcm", i)), data);
+            bytes += data.length;
         }
-        return files;
+        return bytes;
     }
 
     private static byte[] replaceAll(byte[] data, byte[] from, byte[] to) {
@@ -176,7 +175,7 @@ public final class DicomBench {
     /** Sends a folder with storescu over one association; seconds taken. */
     private static double send(String calledAe, int port, Path dir, int expected) throws Exception {
         long started = System.nanoTime();
-        Process process = storescu(calledAe, port, dir);
+        Process process = storescu(calledAe, port, dir).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         process.waitFor();
         double seconds = (System.nanoTime() - started) / 1e9;
@@ -189,29 +188,25 @@ public final class DicomBench {
         return seconds;
     }
 
-    private static Process storescu(String calledAe, int port, Path dir) throws IOException {
+    private static ProcessBuilder storescu(String calledAe, int port, Path dir) {
         return new ProcessBuilder("storescu", "-v", "-xy", "-aet", "BENCH", "-aec", calledAe, "localhost",
-                String.valueOf(port), "+sd", dir.toString()).redirectErrorStream(true).start();
+                String.valueOf(port), "+sd", dir.toString()).redirectErrorStream(true);
     }
 
+    /**
+     * Records on the images topic: the sum of its partitions' end offsets (the ingest's producer is
+     * idempotent and not transactional, so every offset is a record, and each was acknowledged before
+     * its C-STORE was answered).
+     */
     private static long countRecords(String bootstrap) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-count-" + UUID.randomUUID());
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MAX_RECORD_BYTES);
-        long records = 0;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(Topics.IMAGES));
-            int empty = 0;
-            while (empty < 15) {
-                int n = consumer.poll(Duration.ofMillis(400)).count();
-                records += n;
-                empty = n == 0 ? empty + 1 : 0;
-            }
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.IMAGES).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
         }
-        return records;
     }
 
     private static void awaitListening(int port) throws InterruptedException {
@@ -224,11 +219,5 @@ public final class DicomBench {
             }
         }
         throw new IllegalStateException("storescp did not listen on " + port);
-    }
-
-    private static int free() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

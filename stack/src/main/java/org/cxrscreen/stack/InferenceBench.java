@@ -6,7 +6,6 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -124,11 +123,11 @@ public final class InferenceBench {
         out.printf("    the service's classifier alone (DJL predictor, fitted images, batch %d): %.1f images/s%n", batch,
                 classifier(model, batch, threads));
 
-        List<byte[]> pngs = canonicalImages(images);
+        List<Canonical> pngs = canonicalImages(images);
         out.printf("    the service's decode stage alone (event JSON, PNG, fit; one thread): %.0f images/s%n",
                 decodeStage(pngs, model));
         Path logs = work.resolve("logs");
-        try (KafkaBroker kafka = KafkaBroker.start(work.resolve("kafka"), logs, free(), free(),
+        try (KafkaBroker kafka = KafkaBroker.start(work.resolve("kafka"), logs, Stack.freePort(), Stack.freePort(),
                 home.resolve("stack/target/lib") + "/*")) {
             try (KafkaProducer<String, byte[]> producer = producer(kafka.bootstrapServers())) {
                 for (int i = 0; i < images; i++) {
@@ -139,7 +138,7 @@ public final class InferenceBench {
             }
             out.printf("(b) %d real images from %s on %s (%d partitions); starting the inference service%n", images,
                     SharedData.cxr(), Topics.IMAGES, KafkaBroker.PARTITIONS);
-            int port = free();
+            int port = Stack.freePort();
             Map<String, String> env = new LinkedHashMap<>();
             env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
             env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
@@ -295,7 +294,7 @@ public final class InferenceBench {
     }
 
     /** Images/s of the decode stage: parse the event, decode its PNG, fit it to the input. */
-    private static double decodeStage(List<byte[]> pngs, Path model) {
+    private static double decodeStage(List<Canonical> pngs, Path model) {
         org.cxrscreen.imaging.Preprocessor preprocessor =
                 new org.cxrscreen.imaging.Preprocessor(ModelDirectory.read(model).input());
         List<byte[]> events = new ArrayList<>();
@@ -319,31 +318,34 @@ public final class InferenceBench {
     }
 
     /** Real images of the labelled set, in the canonical form the ingest publishes, cycled to {@code count}. */
-    private static List<byte[]> canonicalImages(int count) {
+    private static List<Canonical> canonicalImages(int count) {
         ImageDecoder decoder = new ImageDecoder(ImageLimits.DEFAULT);
         List<SharedData.Entry> manifest = SharedData.manifest();
-        List<byte[]> distinct = new ArrayList<>();
+        List<Canonical> distinct = new ArrayList<>();
         // every class, spread over the manifest
         int step = Math.max(1, manifest.size() / Math.min(count, 500));
         for (int i = 0; i < manifest.size() && distinct.size() < Math.min(count, 500); i += step) {
             GrayImage canonical = CanonicalImages.fromEncoded(SharedData.read(manifest.get(i).file()), decoder);
-            distinct.add(CanonicalImages.encodePng(canonical));
+            distinct.add(new Canonical(CanonicalImages.encodePng(canonical), canonical.width(), canonical.height()));
         }
-        List<byte[]> pngs = new ArrayList<>(count);
+        List<Canonical> pngs = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             pngs.add(distinct.get(i % distinct.size()));
         }
         return pngs;
     }
 
-    private static byte[] event(String id, byte[] png) {
-        GrayImage image = CanonicalImages.decodePng(png);
+    /** A canonical PNG and its size, as the ingest publishes it. */
+    private record Canonical(byte[] png, int width, int height) {
+    }
+
+    private static byte[] event(String id, Canonical image) {
         return EventCodec.encode(ImageReceived.of(id, "bench", "PNG", image.width(), image.height(), image.width(),
-                image.height(), Instant.now(), png));
+                image.height(), Instant.now(), image.png()));
     }
 
     /** Sends images at {@code rate} for {@code seconds}; each image's time from send to its prediction. */
-    private static List<Double> latency(String bootstrap, Predictions predictions, List<byte[]> pngs, double rate,
+    private static List<Double> latency(String bootstrap, Predictions predictions, List<Canonical> pngs, double rate,
             int seconds) throws Exception {
         int count = (int) Math.max(20, rate * seconds);
         List<byte[]> events = new ArrayList<>(count);
@@ -360,7 +362,6 @@ public final class InferenceBench {
                 }
                 String id = "latency-" + i;
                 predictions.sentAt.put(id, Instant.now());
-                predictions.sent.put(id, System.nanoTime());
                 producer.send(new ProducerRecord<>(Topics.IMAGES, id, events.get(i)));
                 next += interval;
             }
@@ -372,7 +373,6 @@ public final class InferenceBench {
     /** Reads the predictions topic in the background, noting when each prediction arrived. */
     private static final class Predictions implements AutoCloseable {
 
-        final Map<String, Long> sent = new ConcurrentHashMap<>();
         final Map<String, Instant> sentAt = new ConcurrentHashMap<>();
         final Map<String, Double> inferenceMillis = new ConcurrentHashMap<>();
         final Map<String, Double> latencies = new ConcurrentHashMap<>();
@@ -396,10 +396,10 @@ public final class InferenceBench {
                 try (consumer) {
                     while (!stop.get()) {
                         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                            long now = System.nanoTime();
-                            Long at = sent.get(record.key());
+                            Instant now = Instant.now();
+                            Instant at = sentAt.get(record.key());
                             if (at != null) {
-                                latencies.putIfAbsent(record.key(), (now - at) / 1e6);
+                                latencies.putIfAbsent(record.key(), Duration.between(at, now).toNanos() / 1e6);
                             }
                             PredictionMade prediction = EventCodec.decode(record.value(), PredictionMade.class);
                             produced.putIfAbsent(record.key(), prediction.occurredAt());
@@ -502,11 +502,5 @@ public final class InferenceBench {
             }
         }
         return -1;
-    }
-
-    private static int free() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

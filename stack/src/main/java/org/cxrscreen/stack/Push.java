@@ -13,10 +13,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.cxrscreen.dicom.DicomException;
@@ -161,6 +159,9 @@ public final class Push {
 
     /** One prepared C-STORE: what the file says it is, and its data set bytes. */
     private record Instance(Path file, String sopClass, String sopInstance, String syntax, byte[] dataset) {
+        StoreScu.Offer offer() {
+            return new StoreScu.Offer(sopClass, syntax);
+        }
     }
 
     private static int cStore(List<Path> files, String target, String called, String calling, PrintStream out)
@@ -185,17 +186,14 @@ public final class Push {
                 out.printf("%s  not sent: %s%n", file, e.getMessage());
             }
         }
-        Set<StoreScu.Offer> offers = new LinkedHashSet<>();
-        for (Instance instance : instances) {
-            offers.add(new StoreScu.Offer(instance.sopClass(), instance.syntax()));
-        }
         if (instances.isEmpty()) {
             return refused;
         }
-        try (StoreScu scu = StoreScu.open(host, port, called, calling, List.copyOf(offers), Duration.ofSeconds(30))) {
+        // StoreScu proposes each distinct offer once
+        List<StoreScu.Offer> offers = instances.stream().map(Instance::offer).toList();
+        try (StoreScu scu = StoreScu.open(host, port, called, calling, offers, Duration.ofSeconds(30))) {
             for (Instance instance : instances) {
-                StoreScu.Offer offer = new StoreScu.Offer(instance.sopClass(), instance.syntax());
-                if (!scu.accepts(offer)) {
+                if (!scu.accepts(instance.offer())) {
                     refused++;
                     out.printf("%s  not sent: the peer accepts no presentation context for SOP class %s in %s%n",
                             instance.file(), instance.sopClass(), instance.syntax());

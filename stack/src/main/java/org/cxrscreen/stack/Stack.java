@@ -292,6 +292,15 @@ public final class Stack implements AutoCloseable {
         started.clear();
     }
 
+    /** A TCP port free at this moment on this machine. */
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot find a free port: " + e.getMessage(), e);
+        }
+    }
+
     static void deleteTree(Path dir) {
         if (!Files.exists(dir)) {
             return;

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +24,6 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntPredicate;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -33,6 +31,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.cxrscreen.contracts.EventCodec;
 import org.cxrscreen.contracts.ImageReceived;
+import org.cxrscreen.contracts.PredictionMade;
 import org.cxrscreen.contracts.ScreeningClass;
 import org.cxrscreen.contracts.Topics;
 import org.cxrscreen.imaging.CanonicalImages;
@@ -66,19 +65,21 @@ class InferenceWorkersIT {
     private static String resultsDb;
     private static Database database;
     private static final Map<String, ManagedProcess> workers = new HashMap<>();
+    /** Real X-rays as canonical PNGs, four per class, sent in turn. */
+    private static final List<byte[]> PNGS = canonicalPngs();
 
     @BeforeAll
     static void start() throws IOException {
         Stack.deleteTree(WORK);
         Path logs = WORK.resolve("logs");
-        database = Database.start(WORK.resolve("postgres"), free(), Optional.empty(), "postgres", "postgres");
+        database = Database.start(WORK.resolve("postgres"), Stack.freePort(), Optional.empty(), "postgres", "postgres");
         started.add(database);
         resultsDb = database.database("results");
-        kafka = KafkaBroker.start(WORK.resolve("kafka"), logs, free(), free(), HOME.resolve("stack/target/lib") + "/*");
+        kafka = KafkaBroker.start(WORK.resolve("kafka"), logs, Stack.freePort(), Stack.freePort(), HOME.resolve("stack/target/lib") + "/*");
         started.add(kafka);
         TestModels.writeAveraging(WORK.resolve("model"));
         DevTokens tokens = DevTokens.in(WORK.resolve("jwt"));
-        int port = free();
+        int port = Stack.freePort();
         ManagedProcess results = service("results-service", port, Map.of(
                 "MP_JWT_VERIFY_PUBLICKEY_LOCATION", tokens.publicKey().toUri().toString(),
                 "QUARKUS_DATASOURCE_JDBC_URL", resultsDb,
@@ -117,12 +118,13 @@ class InferenceWorkersIT {
         Map<String, Integer> stored = awaitStored(first, Duration.ofSeconds(120));
         assertThat(stored).as("every image stored exactly once").hasSize(first.size())
                 .allSatisfy((id, count) -> assertThat(count).isEqualTo(1));
-        Map<String, Long> onTopic = predictionsOnTopic("kill-");
+        List<PredictionMade> published = predictionsOnTopic("kill-");
+        Map<String, Long> onTopic = countByImage(published);
         assertThat(onTopic.keySet()).containsExactlyInAnyOrderElementsOf(first);
         long redelivered = onTopic.values().stream().mapToLong(n -> n - 1).sum();
         System.out.println("after SIGKILL: " + redelivered + " image(s) predicted twice on the topic, stored once");
-        assertThat(workersOnTopic("kill-")).as("the killed worker predicted before, the new one after")
-                .contains("a", "c");
+        assertThat(published).extracting(PredictionMade::worker)
+                .as("the killed worker predicted before, the new one after").contains("a", "c");
 
         // 2. SIGTERM in the middle of a stream: the worker publishes and commits what it holds first
         List<String> second = stream("term", 300, 50, sent -> {
@@ -133,7 +135,7 @@ class InferenceWorkersIT {
         });
         stored = awaitStored(second, Duration.ofSeconds(120));
         assertThat(stored).hasSize(second.size()).allSatisfy((id, count) -> assertThat(count).isEqualTo(1));
-        onTopic = predictionsOnTopic("term-");
+        onTopic = countByImage(predictionsOnTopic("term-"));
         assertThat(onTopic.keySet()).containsExactlyInAnyOrderElementsOf(second);
         assertThat(onTopic).as("a graceful stop makes no second prediction")
                 .allSatisfy((id, count) -> assertThat(count).isEqualTo(1L));
@@ -142,12 +144,7 @@ class InferenceWorkersIT {
     }
 
     private static void startWorker(String name) {
-        int port;
-        try {
-            port = free();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        int port = Stack.freePort();
         ManagedProcess worker = service("inference-" + name, "inference-service", port, Map.of(
                 "INFERENCE_MODEL_PATH", WORK.resolve("model").toString(),
                 "INFERENCE_WORKER_ID", name,
@@ -188,14 +185,6 @@ class InferenceWorkersIT {
      * number sent; returns their ids.
      */
     private static List<String> stream(String prefix, int count, int perSecond, IntPredicate step) throws Exception {
-        ImageDecoder decoder = new ImageDecoder(ImageLimits.DEFAULT);
-        List<byte[]> pngs = new ArrayList<>();
-        for (ScreeningClass c : ScreeningClass.values()) {
-            for (Path file : SharedData.images(c, 4)) {
-                GrayImage canonical = CanonicalImages.fromEncoded(SharedData.read(file), decoder);
-                pngs.add(CanonicalImages.encodePng(canonical));
-            }
-        }
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_RECORD_BYTES);
@@ -206,7 +195,7 @@ class InferenceWorkersIT {
             long next = System.nanoTime();
             for (int i = 0; i < count; i++) {
                 String id = prefix + "-" + i;
-                byte[] png = pngs.get(i % pngs.size());
+                byte[] png = PNGS.get(i % PNGS.size());
                 ImageReceived image = ImageReceived.of(id, "test", "PNG", 224, 224, 224, 224, Instant.now(), png);
                 producer.send(new ProducerRecord<>(Topics.IMAGES, id, EventCodec.encode(image))).get();
                 ids.add(id);
@@ -219,6 +208,18 @@ class InferenceWorkersIT {
             }
         }
         return ids;
+    }
+
+    private static List<byte[]> canonicalPngs() {
+        ImageDecoder decoder = new ImageDecoder(ImageLimits.DEFAULT);
+        List<byte[]> pngs = new ArrayList<>();
+        for (ScreeningClass c : ScreeningClass.values()) {
+            for (Path file : SharedData.images(c, 4)) {
+                GrayImage canonical = CanonicalImages.fromEncoded(SharedData.read(file), decoder);
+                pngs.add(CanonicalImages.encodePng(canonical));
+            }
+        }
+        return pngs;
     }
 
     /** Stored predictions per image id, once every id has one or the time is up. */
@@ -254,23 +255,15 @@ class InferenceWorkersIT {
         return counts;
     }
 
-    private static Map<String, Long> predictionsOnTopic(String prefix) {
-        List<ConsumerRecord<String, byte[]>> records = new TopicClient(kafka.bootstrapServers())
-                .readUntil(Topics.PREDICTIONS, r -> false, Duration.ofSeconds(5));
-        return records.stream().filter(r -> r.key().startsWith(prefix))
-                .collect(Collectors.groupingBy(ConsumerRecord::key, Collectors.counting()));
-    }
-
-    private static java.util.Set<String> workersOnTopic(String prefix) {
+    /** Every prediction on the topic for images whose id starts with {@code prefix}. */
+    private static List<PredictionMade> predictionsOnTopic(String prefix) {
         return new TopicClient(kafka.bootstrapServers()).readUntil(Topics.PREDICTIONS, r -> false, Duration.ofSeconds(5))
                 .stream().filter(r -> r.key().startsWith(prefix))
-                .map(r -> EventCodec.decode(r.value(), org.cxrscreen.contracts.PredictionMade.class).worker())
-                .collect(Collectors.toSet());
+                .map(r -> EventCodec.decode(r.value(), PredictionMade.class))
+                .toList();
     }
 
-    private static int free() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+    private static Map<String, Long> countByImage(List<PredictionMade> predictions) {
+        return predictions.stream().collect(Collectors.groupingBy(PredictionMade::imageId, Collectors.counting()));
     }
 }

@@ -2,7 +2,6 @@ package org.cxrscreen.stack;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,8 +32,8 @@ final class Orthanc implements AutoCloseable {
 
     static Orthanc start(Path dir, int ingestDicomPort, int ingestHttpPort) throws Exception {
         Files.createDirectories(dir.resolve("storage"));
-        int http = free();
-        int dicom = free();
+        int http = Stack.freePort();
+        int dicom = Stack.freePort();
         String config = """
                 {
                   "Name": "cxr-test-pacs",
@@ -119,12 +118,6 @@ final class Orthanc implements AutoCloseable {
         }
         return response.body().isBlank() ? EventCodec.mapper().createObjectNode()
                 : EventCodec.mapper().readTree(response.body());
-    }
-
-    private static int free() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     @Override

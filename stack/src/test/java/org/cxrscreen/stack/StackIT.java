@@ -15,14 +15,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -63,10 +61,10 @@ class StackIT {
 
     @BeforeAll
     static void start() throws IOException {
-        deleteTree(WORK);
+        Stack.deleteTree(WORK);
         options = new StackOptions(Path.of(System.getProperty("cxr.home", "..")).toAbsolutePath().normalize(), WORK,
                 Optional.of(SharedData.cxr()), Optional.empty(), 1, 30, Optional.empty(), "postgres", "postgres",
-                new StackOptions.Ports(free(), free(), free(), free(), free(), free(), free(), free()));
+                new StackOptions.Ports(Stack.freePort(), Stack.freePort(), Stack.freePort(), Stack.freePort(), Stack.freePort(), Stack.freePort(), Stack.freePort(), Stack.freePort()));
         stack = Stack.start(options, new PrintStream(LOG, true, StandardCharsets.UTF_8));
         tokens = DevTokens.in(WORK.resolve("jwt"));
         reader = tokens.token("stack-it", Duration.ofHours(1), "radiologist");
@@ -186,6 +184,11 @@ class StackIT {
         assertThat(mine).as("%s", agreement).isNotNull();
         assertThat(mine.get("disagreements").asInt()).isGreaterThanOrEqualTo(1);
         assertThat(mine.get("confusion").get(modelLabel).get(label).asInt()).isGreaterThanOrEqualTo(1);
+        JsonNode statistics = get("/api/v1/review/statistics", results);
+        assertThat(statistics.get("reviewed").asLong()).as("%s", statistics).isGreaterThanOrEqualTo(1);
+        assertThat(statistics.get("reviewedLabels").get(label).asLong()).as("%s", statistics)
+                .isGreaterThanOrEqualTo(1);
+        assertThat(statistics.get("agreement").findValuesAsText("modelVersion")).contains(version);
     }
 
     private static HttpResponse<String> post(String path, String json) throws Exception {
@@ -374,25 +377,11 @@ class StackIT {
         throw new AssertionError(group + " did not consume all of " + topic + " within 60 s");
     }
 
-    private static int free() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
     private static boolean bound(int port) {
         try (ServerSocket socket = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
             return false;
         } catch (IOException e) {
             return true;
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
         }
     }
 }

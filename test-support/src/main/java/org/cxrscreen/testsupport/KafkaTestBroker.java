@@ -20,6 +20,9 @@ import org.cxrscreen.contracts.Topics;
  */
 public final class KafkaTestBroker {
 
+    /** Partitions of each topic the broker creates. */
+    public static final int PARTITIONS = 2;
+
     private static KafkaClusterTestKit cluster;
 
     private KafkaTestBroker() {
@@ -29,7 +32,7 @@ public final class KafkaTestBroker {
     public static synchronized String bootstrapServers() {
         if (cluster == null) {
             cluster = start();
-            createTopics(cluster.bootstrapServers(), Topics.all(), 2);
+            createTopics(cluster.bootstrapServers(), Topics.all(), PARTITIONS);
             Runtime.getRuntime().addShutdownHook(new Thread(KafkaTestBroker::stop, "kafka-test-broker-stop"));
         }
         return cluster.bootstrapServers();

@@ -53,8 +53,17 @@ class ModelRegistryResourceTest {
                 .header("X-Model-SHA256", card.sha256())
                 .contentType("application/zip")
                 .extract();
-        Path unpacked = Files.createTempDirectory("artifact");
-        ModelArchive.extract(new java.io.ByteArrayInputStream(response.asByteArray()), unpacked, 1 << 30);
+        byte[] archive = response.asByteArray();
+        java.util.List<String> entries = new java.util.ArrayList<>();
+        try (var zip = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(archive))) {
+            for (var entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
+                entries.add(entry.getName());
+            }
+        }
+        assertThat(entries).containsExactly(ModelDirectory.CARD, card.onnxFile());
+        Path unpacked = Path.of("target", "test-artifact-" + card.version());
+        Files.createDirectories(unpacked);
+        ModelArchive.extract(new java.io.ByteArrayInputStream(archive), unpacked, 1 << 30);
         assertThat(ModelDirectory.read(unpacked)).isEqualTo(card);
         assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                 .digest(Files.readAllBytes(unpacked.resolve(card.onnxFile()))))).isEqualTo(card.sha256());

@@ -202,8 +202,7 @@ public class ModelLifecycle {
         }
         long start = System.nanoTime();
         try {
-            Path dir = loader.fetch(event);
-            ServedModel model = loader.load(dir);
+            ServedModel model = loader.load(event);
             serve(model, String.format("published %s, ready in %.1f s", event.artifactUrl(),
                     (System.nanoTime() - start) / 1e9));
         } catch (ModelLoadException | java.io.UncheckedIOException e) {

@@ -48,11 +48,26 @@ public class ModelLoader {
     }
 
     /**
-     * Loads and warms a model directory.
+     * Verifies, loads and warms a model directory.
      *
      * @throws ModelLoadException when it does not verify, or no allowed provider can run it
      */
     public ServedModel load(Path dir) {
+        return load(dir, ModelDirectory.read(dir));
+    }
+
+    /**
+     * Downloads (unless cached), verifies, loads and warms a published version.
+     *
+     * @throws ModelLoadException when any step fails
+     */
+    public ServedModel load(ModelPublished published) {
+        Verified fetched = fetch(published);
+        return load(fetched.dir(), fetched.card());
+    }
+
+    /** Loads a directory verified as {@code card}; a bad artifact is not retried on another provider. */
+    private ServedModel load(Path dir, ModelCard card) {
         Map<String, String> options = new HashMap<>(config.engineOptions());
         options.putIfAbsent("intraOpNumThreads", String.valueOf(config.intraOpThreads()));
         options.putIfAbsent("interOpNumThreads", "1");
@@ -62,19 +77,18 @@ public class ModelLoader {
                 config.tensorrtCache(), config.tensorrtFp16());
         ExecutionProvider wanted = ExecutionProvider.valueOf(config.device().name());
         List<ExecutionProvider> chain = config.deviceFallback() ? wanted.fallbackChain() : List.of(wanted);
-        ModelDirectory.read(dir); // verification first: a bad artifact is not retried on another provider
         List<String> failures = new ArrayList<>();
         for (ExecutionProvider provider : chain) {
             OnnxClassifier classifier;
             try {
-                classifier = OnnxClassifier.load(dir, options, provider, gpu);
+                classifier = OnnxClassifier.load(dir, card, options, provider, gpu);
             } catch (ModelLoadException e) {
                 failures.add(e.getMessage());
                 LOG.warnf("%s; %s", e.getMessage(), provider == chain.get(chain.size() - 1) ? "no fallback left"
                         : "falling back");
                 continue;
             }
-            ServedModel model = new ServedModel(classifier, dir, provider.id());
+            ServedModel model = new ServedModel(classifier);
             try {
                 warmUp(model);
             } catch (RuntimeException e) {
@@ -104,19 +118,18 @@ public class ModelLoader {
     }
 
     /**
-     * Downloads a published version into the model cache, unless a verified copy is there already,
-     * and returns its directory.
+     * Downloads a published version into the model cache, unless a verified copy is there already, and
+     * returns its directory with the card it verified as.
      *
      * @throws ModelLoadException when the download fails, the archive is not a model, or the ONNX
      *     file's SHA-256 is not the published one
      */
-    public Path fetch(ModelPublished published) {
+    private Verified fetch(ModelPublished published) {
         Path cache = config.modelCache().toAbsolutePath();
         Path dir = cache.resolve(safeName(published.version()));
         if (ModelDirectory.isModel(dir)) {
             try {
-                verify(dir, published);
-                return dir;
+                return new Verified(dir, verify(dir, published));
             } catch (ModelLoadException e) {
                 LOG.warnf("the cached copy of %s does not verify (%s); downloading it again", published.version(),
                         e.getMessage());
@@ -137,10 +150,10 @@ public class ModelLoader {
                 }
                 ModelArchive.extract(body, partial, config.maxArtifactBytes());
             }
-            verify(partial, published);
+            ModelCard card = verify(partial, published);
             deleteTree(dir);
             Files.move(partial, dir, StandardCopyOption.ATOMIC_MOVE);
-            return dir;
+            return new Verified(dir, card);
         } catch (IOException e) {
             throw new ModelLoadException("cannot download model " + published.version() + " from "
                     + published.artifactUrl() + ": " + e.getMessage(), e);
@@ -152,8 +165,12 @@ public class ModelLoader {
         }
     }
 
+    /** A model directory and the card it verified as. */
+    private record Verified(Path dir, ModelCard card) {
+    }
+
     /** The card must verify against its ONNX file and name the published version and SHA-256. */
-    private static void verify(Path dir, ModelPublished published) {
+    private static ModelCard verify(Path dir, ModelPublished published) {
         ModelCard card = ModelDirectory.read(dir);
         if (!card.version().equals(published.version())) {
             throw new ModelLoadException("the artifact of version " + published.version() + " holds version "
@@ -163,6 +180,7 @@ public class ModelLoader {
             throw new ModelLoadException("model " + published.version() + ": the artifact's ONNX file has SHA-256 "
                     + card.sha256() + " but models.published says " + published.sha256());
         }
+        return card;
     }
 
     private static String safeName(String version) {

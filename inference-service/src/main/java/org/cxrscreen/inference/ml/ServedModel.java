@@ -2,7 +2,6 @@ package org.cxrscreen.inference.ml;
 
 import ai.djl.inference.Predictor;
 import ai.djl.translate.TranslateException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,16 +20,12 @@ import org.cxrscreen.model.OnnxClassifier;
 public final class ServedModel {
 
     private final OnnxClassifier classifier;
-    private final Path dir;
-    private final String device;
     private final Preprocessor preprocessor;
     private final Map<Thread, Predictor<GrayImage, ClassProbabilities>> predictors = new ConcurrentHashMap<>();
     private final AtomicInteger references = new AtomicInteger(1);
 
-    ServedModel(OnnxClassifier classifier, Path dir, String device) {
+    ServedModel(OnnxClassifier classifier) {
         this.classifier = classifier;
-        this.dir = dir;
-        this.device = device;
         this.preprocessor = new Preprocessor(classifier.card().input());
     }
 
@@ -42,14 +37,9 @@ public final class ServedModel {
         return classifier.card().version();
     }
 
-    /** The directory it was loaded from. */
-    public Path dir() {
-        return dir;
-    }
-
     /** The device it runs on: cpu, cuda or tensorrt. */
     public String device() {
-        return device;
+        return classifier.provider().id();
     }
 
     /** Resize and crop for this model's input: run ahead of the model, off the inference threads. */

@@ -43,6 +43,7 @@ import org.cxrscreen.contracts.EventCodec;
 import org.cxrscreen.contracts.ImageReceived;
 import org.cxrscreen.contracts.MemberPrediction;
 import org.cxrscreen.contracts.PredictionMade;
+import org.cxrscreen.contracts.ScreeningClass;
 import org.cxrscreen.contracts.Topics;
 import org.cxrscreen.imaging.CanonicalImages;
 import org.cxrscreen.imaging.GrayImage;
@@ -86,7 +87,6 @@ public class ImagePipeline {
     private final InferenceConfig config;
     private final ModelHolder models;
     private final ModelLifecycle lifecycle;
-    private final MeterRegistry metrics;
     private final String bootstrapServers;
     private final String worker;
     private final int maxInFlight;
@@ -106,6 +106,7 @@ public class ImagePipeline {
 
     private final Counter predicted;
     private final Counter deadLettered;
+    private final Map<ScreeningClass, Counter> byLabel = new java.util.EnumMap<>(ScreeningClass.class);
     private final DistributionSummary batchSize;
     private final Timer queueWait;
     private final Timer batchDuration;
@@ -117,7 +118,6 @@ public class ImagePipeline {
         this.config = config;
         this.models = models;
         this.lifecycle = lifecycle;
-        this.metrics = metrics;
         this.bootstrapServers = bootstrapServers;
         this.worker = config.workerId().orElseGet(() -> ManagementFactory.getRuntimeMXBean().getName());
         this.workers = config.workers().orElse(Runtime.getRuntime().availableProcessors());
@@ -137,6 +137,9 @@ public class ImagePipeline {
         this.recordAge = Timer.builder("inference.record.age")
                 .description("from the image's record timestamp to its prediction's acknowledgement")
                 .publishPercentiles(0.5, 0.99).register(metrics);
+        for (ScreeningClass label : ScreeningClass.values()) {
+            byLabel.put(label, metrics.counter("inference.predictions", "label", label.name()));
+        }
         metrics.gauge("inference.in.flight", inFlight);
     }
 
@@ -187,7 +190,7 @@ public class ImagePipeline {
 
     private void pollLoop() {
         try {
-            while (!stopRequested && !(lifecycle.awaitReady(500) && models.card().isPresent())) {
+            while (!stopRequested && !(lifecycle.awaitReady(500) && models.awaitModel(500))) {
                 // waiting for the first model (configured, or published)
             }
             if (stopRequested) {
@@ -440,7 +443,7 @@ public class ImagePipeline {
                 return;
             }
             predicted.increment();
-            metrics.counter("inference.predictions", "label", prediction.label().name()).increment();
+            byLabel.get(prediction.label()).increment();
             recordAge.record(Math.max(0, System.currentTimeMillis() - record.timestamp()), TimeUnit.MILLISECONDS);
             done(record);
         });

@@ -49,13 +49,17 @@ public class AdminResource {
     @RolesAllowed(Roles.ADMIN)
     @Operation(summary = "Change the confidence threshold below which cases are flagged (applies to new predictions)")
     public FlaggingSettings setFlagging(FlaggingSettings settings, @Context SecurityContext security) {
-        if (settings == null || settings.confidenceThreshold() == null || !(settings.confidenceThreshold() >= 0
-                && settings.confidenceThreshold() <= 1)) {
-            throw new ReviewException(400, "bad_settings", "the body must be {\"confidenceThreshold\": x} with x "
-                    + "between 0 and 1");
+        String accepted = "the body must be {\"confidenceThreshold\": x} with x between 0 and 1";
+        if (settings == null || settings.confidenceThreshold() == null) {
+            throw new ReviewException(400, "bad_settings", accepted);
         }
-        return new FlaggingSettings(reviews.setConfidenceThreshold(settings.confidenceThreshold(),
-                ReviewResource.user(security)).confidenceThreshold());
+        try {
+            return new FlaggingSettings(reviews.setConfidenceThreshold(settings.confidenceThreshold(),
+                    ReviewResource.user(security)).confidenceThreshold());
+        } catch (IllegalArgumentException e) {
+            // the policy's own range check
+            throw new ReviewException(400, "bad_settings", accepted);
+        }
     }
 
     @GET

@@ -36,8 +36,6 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 @Produces(MediaType.APPLICATION_JSON)
 public class ReviewResource {
 
-    static final int MAX_PAGE_SIZE = 200;
-
     /** A case on the worklist. */
     public record CaseItem(String imageId, String predictedLabel, Map<String, Double> probabilities,
             double topProbability, String modelVersion, List<String> reasons, boolean positiveScreen, String status,
@@ -47,7 +45,7 @@ public class ReviewResource {
             String holder = c.holder(Instant.now());
             return new CaseItem(c.imageId, c.predictedLabel, Map.of("COVID19", c.covid19, "NORMAL", c.normal,
                     "PNEUMONIA", c.pneumonia), c.topProbability, c.modelVersion,
-                    c.reasons.isEmpty() ? List.of() : List.of(c.reasons.split(",")), c.positiveScreen, c.status,
+                    c.flagReasons().stream().map(Enum::name).toList(), c.positiveScreen, c.status,
                     c.arrivedAt, c.flaggedAt, holder, holder == null ? null : c.claimExpiresAt,
                     "/api/v1/review/cases/" + c.imageId + "/image");
         }
@@ -86,9 +84,9 @@ public class ReviewResource {
             @QueryParam("modelVersion") String modelVersion, @QueryParam("from") String from,
             @QueryParam("to") String to, @QueryParam("page") @DefaultValue("0") int page,
             @QueryParam("size") @DefaultValue("20") int size) {
-        if (page < 0 || size < 1 || size > MAX_PAGE_SIZE) {
+        if (page < 0 || size < 1 || size > ResultResource.MAX_PAGE_SIZE) {
             throw new ReviewException(400, "bad_paging", "page must be 0 or more and size between 1 and "
-                    + MAX_PAGE_SIZE + ", got page=" + page + " size=" + size);
+                    + ResultResource.MAX_PAGE_SIZE + ", got page=" + page + " size=" + size);
         }
         FlagReason wantedReason = null;
         if (reason != null && !reason.isBlank()) {

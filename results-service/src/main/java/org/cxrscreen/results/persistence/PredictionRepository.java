@@ -5,17 +5,12 @@ import io.quarkus.hibernate.orm.panache.PanacheRepository;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
-import java.util.Optional;
 
 /** Predictions by image and model version, newest first. */
 @ApplicationScoped
 public class PredictionRepository implements PanacheRepository<PredictionEntity> {
 
     private static final Sort NEWEST_FIRST = Sort.descending("predictedAt", "id");
-
-    public Optional<PredictionEntity> find(String imageId, String modelVersion) {
-        return find("imageId = ?1 and modelVersion = ?2", imageId, modelVersion).firstResultOptional();
-    }
 
     public List<PredictionEntity> forImage(String imageId) {
         return find("imageId", NEWEST_FIRST, imageId).list();

@@ -59,7 +59,8 @@ public class ResultStore {
     /** Stores a prediction; returns false when this image already has one from this model version. */
     @Transactional
     public boolean record(PredictionMade event) {
-        if (predictions.find(event.imageId(), event.modelVersion()).isPresent()) {
+        List<PredictionEntity> stored = predictions.forImage(event.imageId());
+        if (stored.stream().anyMatch(earlier -> earlier.modelVersion.equals(event.modelVersion()))) {
             return false;
         }
         PredictionEntity p = new PredictionEntity();
@@ -77,7 +78,7 @@ public class ResultStore {
         p.eventId = event.eventId();
         predictions.persist(p);
         Map<String, ScreeningClass> labels = new LinkedHashMap<>();
-        for (PredictionEntity earlier : predictions.forImage(event.imageId())) {
+        for (PredictionEntity earlier : stored) {
             labels.put(earlier.modelVersion, ScreeningClass.valueOf(earlier.label));
         }
         labels.put(event.modelVersion(), event.label());

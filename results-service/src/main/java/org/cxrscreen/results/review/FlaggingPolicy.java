@@ -45,10 +45,15 @@ public record FlaggingPolicy(double confidenceThreshold) {
                 .distinct().count() > 1) {
             reasons.add(FlagReason.MEMBERS_DISAGREE);
         }
-        if (earlierLabels.entrySet().stream().anyMatch(e -> !e.getKey().equals(prediction.modelVersion())
-                && e.getValue() != prediction.label())) {
+        if (versionsDisagree(prediction, earlierLabels)) {
             reasons.add(FlagReason.VERSIONS_DISAGREE);
         }
         return reasons;
+    }
+
+    /** True when another model version labelled the prediction's image differently. */
+    public static boolean versionsDisagree(PredictionMade prediction, Map<String, ScreeningClass> labelsByVersion) {
+        return labelsByVersion.entrySet().stream().anyMatch(e -> !e.getKey().equals(prediction.modelVersion())
+                && e.getValue() != prediction.label());
     }
 }

@@ -64,12 +64,6 @@ public class OutboxRelay {
         return sent;
     }
 
-    /** Events not yet acknowledged by Kafka. */
-    @Transactional
-    public long pending() {
-        return OutboxEntry.count("sentAt is null");
-    }
-
     private KafkaProducer<String, byte[]> producer() {
         if (producer == null) {
             synchronized (this) {

@@ -6,6 +6,9 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Set;
 
 /** Row of {@code review_cases}: one per image, with its latest prediction and its flags. */
 @Entity
@@ -58,6 +61,15 @@ public class ReviewCase extends PanacheEntityBase {
 
     @Column(name = "claim_expires_at")
     public Instant claimExpiresAt;
+
+    /** {@link #reasons} as a set, in {@link FlagReason} order (the order they are stored in). */
+    public Set<FlagReason> flagReasons() {
+        Set<FlagReason> set = EnumSet.noneOf(FlagReason.class);
+        if (reasons != null && !reasons.isBlank()) {
+            Arrays.stream(reasons.split(",")).map(FlagReason::valueOf).forEach(set::add);
+        }
+        return set;
+    }
 
     /** The reader holding it now, or null when unclaimed or the claim expired. */
     public String holder(Instant now) {

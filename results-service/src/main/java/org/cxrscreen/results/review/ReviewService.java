@@ -8,7 +8,6 @@ import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -71,11 +70,11 @@ public class ReviewService {
     public void onPrediction(PredictionMade prediction, Map<String, ScreeningClass> labelsByVersion,
             Instant arrivedAt) {
         ReviewCase existing = em.find(ReviewCase.class, prediction.imageId(), LockModeType.PESSIMISTIC_WRITE);
-        if (existing != null && existing.flaggedAt != null && prediction.occurredAt().isBefore(existing.flaggedAt)) {
+        if (existing != null && prediction.occurredAt().isBefore(existing.flaggedAt)) {
             // an older version's prediction arriving late: the case keeps the newer one, but the
             // disagreement between versions still counts
-            Set<FlagReason> reasons = parse(existing.reasons);
-            if (labelsByVersion.values().stream().distinct().count() > 1) {
+            Set<FlagReason> reasons = existing.flagReasons();
+            if (FlaggingPolicy.versionsDisagree(prediction, labelsByVersion)) {
                 reasons.add(FlagReason.VERSIONS_DISAGREE);
             }
             apply(existing, reasons);
@@ -107,14 +106,6 @@ public class ReviewService {
         c.flagged = !reasons.isEmpty();
     }
 
-    static Set<FlagReason> parse(String reasons) {
-        Set<FlagReason> set = EnumSet.noneOf(FlagReason.class);
-        if (reasons != null && !reasons.isBlank()) {
-            Arrays.stream(reasons.split(",")).map(FlagReason::valueOf).forEach(set::add);
-        }
-        return set;
-    }
-
     /** Worklist filters; null means any. */
     public record Filter(FlagReason reason, ScreeningClass label, String modelVersion, Instant from, Instant to) {
     }
@@ -127,29 +118,24 @@ public class ReviewService {
     public Page worklist(Filter filter, int page, int size) {
         StringBuilder where = new StringBuilder("flagged = true and status = 'OPEN'");
         Map<String, Object> params = new LinkedHashMap<>();
-        if (filter.reason() != null) {
-            where.append(" and concat(',', reasons, ',') like :reason");
-            params.put("reason", "%," + filter.reason().name() + ",%");
-        }
-        if (filter.label() != null) {
-            where.append(" and predictedLabel = :label");
-            params.put("label", filter.label().name());
-        }
-        if (filter.modelVersion() != null) {
-            where.append(" and modelVersion = :version");
-            params.put("version", filter.modelVersion());
-        }
-        if (filter.from() != null) {
-            where.append(" and flaggedAt >= :from");
-            params.put("from", filter.from());
-        }
-        if (filter.to() != null) {
-            where.append(" and flaggedAt < :to");
-            params.put("to", filter.to());
-        }
+        and(where, params, "concat(',', reasons, ',') like :reason", "reason",
+                filter.reason() == null ? null : "%," + filter.reason().name() + ",%");
+        and(where, params, "predictedLabel = :label", "label", filter.label() == null ? null : filter.label().name());
+        and(where, params, "modelVersion = :version", "version", filter.modelVersion());
+        and(where, params, "flaggedAt >= :from", "from", filter.from());
+        and(where, params, "flaggedAt < :to", "to", filter.to());
         var query = ReviewCase.find(where.toString(), Sort.descending("positiveScreen").and("topProbability")
                 .and("flaggedAt").and("imageId"), params);
         return new Page(query.page(page, size).list(), query.count());
+    }
+
+    /** Adds {@code condition} and its parameter when the filter's value is given. */
+    private static void and(StringBuilder where, Map<String, Object> params, String condition, String name,
+            Object value) {
+        if (value != null) {
+            where.append(" and ").append(condition);
+            params.put(name, value);
+        }
     }
 
     /** A case, opened by a reader (audited). */
@@ -183,11 +169,7 @@ public class ReviewService {
     public ReviewCase claim(String imageId, String reader) {
         ReviewCase c = require(imageId, LockModeType.PESSIMISTIC_WRITE);
         Instant now = Instant.now();
-        String holder = c.holder(now);
-        if (holder != null && !holder.equals(reader)) {
-            throw new ReviewException(409, "claimed_by_another", "case " + imageId + " is claimed by " + holder
-                    + " until " + c.claimExpiresAt);
-        }
+        refuseOtherHolder(c, reader, now, " until " + c.claimExpiresAt);
         c.claimedBy = reader;
         c.claimExpiresAt = now.plus(config.claimDuration());
         AuditEntry.record(reader, "case.claimed", imageId, "until " + c.claimExpiresAt);
@@ -198,11 +180,7 @@ public class ReviewService {
     @Transactional
     public ReviewCase release(String imageId, String reader) {
         ReviewCase c = require(imageId, LockModeType.PESSIMISTIC_WRITE);
-        String holder = c.holder(Instant.now());
-        if (holder != null && !holder.equals(reader)) {
-            throw new ReviewException(409, "claimed_by_another", "case " + imageId + " is claimed by " + holder
-                    + "; only they can release it");
-        }
+        String holder = refuseOtherHolder(c, reader, Instant.now(), "; only they can release it");
         if (holder != null) {
             c.claimedBy = null;
             c.claimExpiresAt = null;
@@ -219,11 +197,8 @@ public class ReviewService {
     public Review review(String imageId, String reader, ScreeningClass label, String comment) {
         ReviewCase c = require(imageId, LockModeType.PESSIMISTIC_WRITE);
         Instant now = Instant.now();
-        String holder = c.holder(now);
-        if (holder != null && !holder.equals(reader)) {
-            throw new ReviewException(409, "claimed_by_another", "case " + imageId + " is claimed by " + holder
-                    + " until " + c.claimExpiresAt + "; it can be reviewed by them, or by anyone once released");
-        }
+        refuseOtherHolder(c, reader, now, " until " + c.claimExpiresAt
+                + "; it can be reviewed by them, or by anyone once released");
         if (Review.count("imageId = ?1 and reviewer = ?2", imageId, reader) > 0) {
             throw new ReviewException(409, "already_reviewed", reader + " has already reviewed case " + imageId
                     + "; a reader reviews a case once");
@@ -266,6 +241,20 @@ public class ReviewService {
         AuditEntry.record(reader, "case.reviewed", imageId, label.name() + (disagrees ? " (model: "
                 + c.predictedLabel + ")" : ""));
         return review;
+    }
+
+    /**
+     * The reader holding the case now, or null; refuses (409) when another reader holds it.
+     *
+     * @param refusal the end of the refusal's message, after "case X is claimed by Y"
+     */
+    private static String refuseOtherHolder(ReviewCase c, String reader, Instant now, String refusal) {
+        String holder = c.holder(now);
+        if (holder != null && !holder.equals(reader)) {
+            throw new ReviewException(409, "claimed_by_another", "case " + c.imageId + " is claimed by " + holder
+                    + refusal);
+        }
+        return holder;
     }
 
     private ReviewCase require(String imageId, LockModeType lock) {

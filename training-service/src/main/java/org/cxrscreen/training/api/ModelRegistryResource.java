@@ -53,7 +53,7 @@ public class ModelRegistryResource {
     @Produces(ModelArchive.MEDIA_TYPE)
     public Response artifact(@PathParam("version") String version) {
         ModelRegistry.Entry entry = entry(version);
-        StreamingOutput archive = out -> ModelArchive.write(entry.dir(), out);
+        StreamingOutput archive = out -> ModelArchive.write(entry.dir(), entry.card(), out);
         return Response.ok(archive, ModelArchive.MEDIA_TYPE)
                 .header("Content-Disposition", "attachment; filename=\"" + version + ".zip\"")
                 .header("X-Model-SHA256", entry.card().sha256())

@@ -20,9 +20,6 @@ public final class ModelRegistry {
 
     /** A verified model and where it lies. */
     public record Entry(ModelCard card, Path dir) {
-        public Path onnx() {
-            return dir.resolve(card.onnxFile());
-        }
     }
 
     private final Path root;
