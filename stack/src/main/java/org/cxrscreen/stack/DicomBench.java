@@ -1,5 +1,6 @@
 package org.cxrscreen.stack;
 
+import org.cxrscreen.model.FileTrees;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.Socket;
@@ -51,7 +52,7 @@ public final class DicomBench {
         Path work = Path.of(options.getOrDefault("work-dir", home.resolve(".cxr/bench-dicom").toString()))
                 .toAbsolutePath();
         PrintStream out = System.out;
-        Stack.deleteTree(work);
+        FileTrees.delete(work);
         Files.createDirectories(work);
 
         List<Fixture> fixtures = new ArrayList<>();

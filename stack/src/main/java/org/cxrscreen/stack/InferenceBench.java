@@ -1,5 +1,6 @@
 package org.cxrscreen.stack;
 
+import org.cxrscreen.model.FileTrees;
 import ai.djl.engine.Engine;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -92,7 +93,7 @@ public final class InferenceBench {
         int decodeThreads = Integer.parseInt(options.getOrDefault("decode-threads", "1"));
         int latencySeconds = Integer.parseInt(options.getOrDefault("latency-seconds", "20"));
         PrintStream out = System.out;
-        Stack.deleteTree(work);
+        FileTrees.delete(work);
         Files.createDirectories(work);
 
         Path model;

@@ -1,5 +1,6 @@
 package org.cxrscreen.stack;
 
+import org.cxrscreen.model.FileTrees;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -174,7 +175,7 @@ public final class Stack implements AutoCloseable {
 
     private void trainStarter(Path data, Path starter, Path logs) {
         Path partial = starter.resolveSibling(STARTER + ".partial");
-        deleteTree(partial);
+        FileTrees.delete(partial);
         List<String> command = new ArrayList<>(List.of(options.home().resolve("cxr").toString(), "train",
                 "--data", data.toAbsolutePath().normalize().toString(), "--out", partial.toString(),
                 "--epochs", String.valueOf(options.starterEpochs())));
@@ -298,17 +299,6 @@ public final class Stack implements AutoCloseable {
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot find a free port: " + e.getMessage(), e);
-        }
-    }
-
-    static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

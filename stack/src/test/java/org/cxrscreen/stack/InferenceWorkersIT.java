@@ -1,5 +1,6 @@
 package org.cxrscreen.stack;
 
+import org.cxrscreen.model.FileTrees;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
@@ -70,7 +71,7 @@ class InferenceWorkersIT {
 
     @BeforeAll
     static void start() throws IOException {
-        Stack.deleteTree(WORK);
+        FileTrees.delete(WORK);
         Path logs = WORK.resolve("logs");
         database = Database.start(WORK.resolve("postgres"), Stack.freePort(), Optional.empty(), "postgres", "postgres");
         started.add(database);

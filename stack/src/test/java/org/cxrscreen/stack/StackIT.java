@@ -1,5 +1,6 @@
 package org.cxrscreen.stack;
 
+import org.cxrscreen.model.FileTrees;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -61,7 +62,7 @@ class StackIT {
 
     @BeforeAll
     static void start() throws IOException {
-        Stack.deleteTree(WORK);
+        FileTrees.delete(WORK);
         options = new StackOptions(Path.of(System.getProperty("cxr.home", "..")).toAbsolutePath().normalize(), WORK,
                 Optional.of(SharedData.cxr()), Optional.empty(), 1, 30, Optional.empty(), "postgres", "postgres",
                 new StackOptions.Ports(Stack.freePort(), Stack.freePort(), Stack.freePort(), Stack.freePort(), Stack.freePort(), Stack.freePort(), Stack.freePort(), Stack.freePort()));

@@ -1,5 +1,6 @@
 package org.cxrscreen.inference.ml;
 
+import org.cxrscreen.model.FileTrees;
 import ai.djl.translate.TranslateException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -138,7 +139,7 @@ public class ModelLoader {
         Path partial = cache.resolve(safeName(published.version()) + ".partial");
         try {
             Files.createDirectories(cache);
-            deleteTree(partial);
+            FileTrees.delete(partial);
             Files.createDirectories(partial);
             HttpRequest request = HttpRequest.newBuilder(URI.create(published.artifactUrl()))
                     .timeout(config.downloadTimeout()).GET().build();
@@ -151,7 +152,7 @@ public class ModelLoader {
                 ModelArchive.extract(body, partial, config.maxArtifactBytes());
             }
             ModelCard card = verify(partial, published);
-            deleteTree(dir);
+            FileTrees.delete(dir);
             Files.move(partial, dir, StandardCopyOption.ATOMIC_MOVE);
             return new Verified(dir, card);
         } catch (IOException e) {
@@ -161,7 +162,7 @@ public class ModelLoader {
             Thread.currentThread().interrupt();
             throw new ModelLoadException("interrupted while downloading model " + published.version(), e);
         } finally {
-            deleteTree(partial);
+            FileTrees.delete(partial);
         }
     }
 
@@ -185,16 +186,5 @@ public class ModelLoader {
 
     private static String safeName(String version) {
         return version.replaceAll("[^A-Za-z0-9._-]", "_");
-    }
-
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -5,6 +5,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.cxrscreen.contracts.EventCodec;
 import org.cxrscreen.contracts.ImageReceived;
 import org.cxrscreen.contracts.PredictionMade;
+import org.cxrscreen.contracts.Retrying;
 import org.cxrscreen.results.persistence.ResultStore;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 

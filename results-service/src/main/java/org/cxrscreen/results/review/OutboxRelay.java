@@ -7,13 +7,12 @@ import jakarta.enterprise.event.Observes;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.cxrscreen.contracts.KafkaProducers;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -68,14 +67,8 @@ public class OutboxRelay {
         if (producer == null) {
             synchronized (this) {
                 if (producer == null) {
-                    Properties props = new Properties();
-                    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-                    props.put(ProducerConfig.ACKS_CONFIG, "all");
-                    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-                    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5000);
-                    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
-                    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10000);
-                    producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+                    producer = new KafkaProducer<>(KafkaProducers.reliable(bootstrapServers, "results-outbox"),
+                            new StringSerializer(), new ByteArraySerializer());
                 }
             }
         }

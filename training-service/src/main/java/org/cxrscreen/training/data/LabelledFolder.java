@@ -5,9 +5,13 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
 import java.util.stream.Stream;
 import org.cxrscreen.contracts.ScreeningClass;
 
@@ -119,5 +123,25 @@ public final class LabelledFolder {
     private static boolean isImageFile(Path file) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         return name.endsWith(".png") || name.endsWith(".jpg") || name.endsWith(".jpeg");
+    }
+
+    /**
+     * At most {@code perClass} images of each class (0: all), drawn at random with {@code seed}: the
+     * same seed gives the same images.
+     */
+    public static List<LabelledImage> limitPerClass(List<LabelledImage> images, int perClass, long seed) {
+        if (perClass == 0) {
+            return images;
+        }
+        List<LabelledImage> shuffled = new ArrayList<>(images);
+        Collections.shuffle(shuffled, new Random(seed));
+        Map<ScreeningClass, Integer> taken = new EnumMap<>(ScreeningClass.class);
+        List<LabelledImage> kept = new ArrayList<>();
+        for (LabelledImage image : shuffled) {
+            if (taken.merge(image.label(), 1, Integer::sum) <= perClass) {
+                kept.add(image);
+            }
+        }
+        return kept;
     }
 }

@@ -123,6 +123,24 @@ public final class ClassifierTrainer {
         return reports;
     }
 
+    /**
+     * Trains on a split made elsewhere (the service's data set) and writes the model directory
+     * {@code out}; returns its card.
+     *
+     * @param data the folder the split's files lie under: file names in {@code splits.csv} and in the
+     *     report are relative to it
+     * @param description what the data is, for the card and the report
+     * @param start a model directory to fine-tune from (its {@value Network#PARAMETERS}, same
+     *     architecture), or null to start from initial weights
+     */
+    public ModelCard train(Path data, String description, Split split, Path out, Path start) {
+        configureEngine(options.threads());
+        Engine.getEngine(ENGINE).setRandomSeed((int) options.seed());
+        progress.message(String.format(Locale.ROOT, "train %s, validation %s, test %s", counts(split.train()),
+                counts(split.validation()), counts(split.test())));
+        return trainOn(data, description, split, out, start);
+    }
+
     private List<LabelledImage> readData(Path data) {
         configureEngine(options.threads());
         Engine.getEngine(ENGINE).setRandomSeed((int) options.seed());
@@ -130,6 +148,10 @@ public final class ClassifierTrainer {
     }
 
     private ModelCard trainOn(Path data, Split split, Path out) {
+        return trainOn(data, data.toAbsolutePath().normalize().toString(), split, out, null);
+    }
+
+    private ModelCard trainOn(Path data, String description, Split split, Path out, Path start) {
         long started = System.nanoTime();
         if (ModelDirectory.isModel(out)) {
             throw new IllegalArgumentException(out + " already holds a model; choose another --out");
@@ -165,6 +187,10 @@ public final class ClassifierTrainer {
                 if (options.initWeights() != null) {
                     progress.message(network.importTorchWeights(options.initWeights(), trainer.getManager()));
                 }
+                if (start != null) {
+                    network.loadInPlace(start.resolve(Network.PARAMETERS), trainer.getManager(), input);
+                    progress.message("fine-tuning from the weights of " + start);
+                }
                 progress.message(String.format(Locale.ROOT, "%s: %,d parameters; %s, learning rate %g; %s loss, "
                         + "class weights %s%s%s", options.architecture().id(), network.parameterCount(),
                         options.optimizer().id(), options.learningRate(), options.loss().id(), weightsText(classWeights),
@@ -179,7 +205,8 @@ public final class ClassifierTrainer {
                 ParameterStore restored = new ParameterStore(trainer.getManager(), false);
                 float[][] reference = predict(xs -> network.block().forward(restored, xs, false),
                         trainer.getManager(), test);
-                return finish(out, onnx, data, split, train, validation, test, network, outcome, reference, started);
+                return finish(out, onnx, data, description, split, train, validation, test, network, outcome,
+                        reference, started);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the model to " + out, e);
@@ -327,14 +354,15 @@ public final class ClassifierTrainer {
         return out;
     }
 
-    private ModelCard finish(Path out, Path onnx, Path data, Split split, FittedImages train, FittedImages validation,
-            FittedImages test, Network network, Training outcome, float[][] pytorch, long started) throws IOException {
+    private ModelCard finish(Path out, Path onnx, Path data, String description, Split split, FittedImages train,
+            FittedImages validation, FittedImages test, Network network, Training outcome, float[][] pytorch,
+            long started) throws IOException {
         String sha256 = ModelDirectory.sha256(onnx);
         Instant created = Instant.now();
         String version = VERSION_TIME.format(created) + "-" + sha256.substring(0, 8);
         ObjectNode training = ModelDirectory.json().createObjectNode();
         training.put("engine", ENGINE + " " + Engine.getEngine(ENGINE).getVersion());
-        training.put("data", data.toAbsolutePath().normalize().toString());
+        training.put("data", description);
         training.put("parameters", network.parameterCount());
         training.set("options", ModelDirectory.json().valueToTree(options));
         training.set("images", ModelDirectory.json().valueToTree(Map.of(
@@ -369,7 +397,7 @@ public final class ClassifierTrainer {
         List<ClassProbabilities> served;
         try (OnnxClassifier classifier = OnnxClassifier.load(out, engineOptions)) {
             served = Evaluator.predict(classifier, test);
-            report = Evaluator.report(withPoint, test, served, data, data + " (test part)");
+            report = Evaluator.report(withPoint, test, served, data, description + " (test part)");
         }
         double maxDiff = 0;
         for (int i = 0; i < pytorch.length; i++) {
@@ -402,19 +430,7 @@ public final class ClassifierTrainer {
     }
 
     private List<LabelledImage> limit(List<LabelledImage> images) {
-        if (options.limitPerClass() == 0) {
-            return images;
-        }
-        List<LabelledImage> shuffled = new ArrayList<>(images);
-        Collections.shuffle(shuffled, new Random(options.splitSeed()));
-        Map<ScreeningClass, Integer> taken = new EnumMap<>(ScreeningClass.class);
-        List<LabelledImage> kept = new ArrayList<>();
-        for (LabelledImage image : shuffled) {
-            if (taken.merge(image.label(), 1, Integer::sum) <= options.limitPerClass()) {
-                kept.add(image);
-            }
-        }
-        return kept;
+        return LabelledFolder.limitPerClass(images, options.limitPerClass(), options.splitSeed());
     }
 
     /**
@@ -465,7 +481,8 @@ public final class ClassifierTrainer {
         }
     }
 
-    static Map<String, Long> counts(List<LabelledImage> images) {
+    /** Image counts by class, in output order. */
+    public static Map<String, Long> counts(List<LabelledImage> images) {
         Map<String, Long> counts = new LinkedHashMap<>();
         for (ScreeningClass c : CLASSES) {
             counts.put(c.name(), images.stream().filter(i -> i.label() == c).count());

@@ -80,6 +80,32 @@ public final class Network {
     }
 
     /**
+     * Sets this initialised network's parameters, in place, to those written by {@link #saveParameters}
+     * for the same architecture: a trainer that already holds the arrays trains on from them.
+     */
+    public void loadInPlace(Path file, NDManager manager, InputSpec input) {
+        Network source = new Network(layers);
+        try (NDManager scratch = manager.newSubManager()) {
+            source.loadParameters(file, scratch, input);
+            var from = source.block.getParameters();
+            var to = block.getParameters();
+            if (from.size() != to.size()) {
+                throw new IllegalArgumentException(file + " holds " + from.size() + " parameters, this network "
+                        + to.size() + ": not the same architecture");
+            }
+            for (int i = 0; i < to.size(); i++) {
+                NDArray target = to.get(i).getValue().getArray();
+                NDArray value = from.get(i).getValue().getArray();
+                if (!target.getShape().equals(value.getShape())) {
+                    throw new IllegalArgumentException(file + ": parameter " + to.get(i).getKey() + " is "
+                            + value.getShape() + ", this network needs " + target.getShape());
+                }
+                target.set(value.toFloatArray());
+            }
+        }
+    }
+
+    /**
      * Sets parameters from an .npz archive whose arrays are named as in torchvision's state_dict
      * ({@code conv1.weight}, {@code bn1.running_mean}, {@code layer1.0.conv1.weight}, ...). Arrays
      * missing from the archive, or shaped otherwise (a classifier head for another number of classes),

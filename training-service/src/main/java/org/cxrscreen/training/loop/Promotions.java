@@ -1,0 +1,157 @@
+package org.cxrscreen.training.loop;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.transaction.Transactional;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.cxrscreen.contracts.EventCodec;
+import org.cxrscreen.contracts.KafkaProducers;
+import org.cxrscreen.contracts.ModelPublished;
+import org.cxrscreen.contracts.Topics;
+import org.cxrscreen.model.ModelCard;
+import org.cxrscreen.model.ModelDirectory;
+import org.cxrscreen.training.config.TrainingConfig;
+import org.cxrscreen.training.domain.EvaluationReport;
+import org.cxrscreen.training.domain.ModelRegistry;
+import org.cxrscreen.training.domain.PromotionGate;
+import org.cxrscreen.training.persistence.Promotion;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Makes a version the one to serve: a {@link Promotion} row, committed with its {@code ModelPublished}
+ * record, which the relay then sends on {@code models.published.v1} (keyed by model name, so the
+ * workers see promotions in order) and marks sent once Kafka acknowledged it. While Kafka is down the
+ * promotion waits in PostgreSQL.
+ */
+@ApplicationScoped
+public class Promotions {
+
+    private static final Logger LOG = Logger.getLogger(Promotions.class);
+
+    private final ModelRegistry registry;
+    private final String bootstrapServers;
+    private final String publicUrl;
+    private volatile KafkaProducer<String, byte[]> producer;
+
+    public Promotions(TrainingConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+            @ConfigProperty(name = "quarkus.http.port") int port) {
+        this.registry = new ModelRegistry(config.modelsDir());
+        this.bootstrapServers = bootstrapServers;
+        this.publicUrl = config.publicUrl().orElse("http://localhost:" + port).replaceAll("/+$", "");
+    }
+
+    public ModelRegistry registry() {
+        return registry;
+    }
+
+    /** The version that serves, if any. */
+    @Transactional
+    public Optional<Promotion> current() {
+        return Promotion.current();
+    }
+
+    /** Every promotion, latest first. */
+    @Transactional
+    public List<Promotion> history() {
+        return Promotion.list("order by id desc");
+    }
+
+    /** Records the promotion of a verified version; the relay publishes it. */
+    @Transactional
+    public Promotion promote(ModelRegistry.Entry entry, String by, Promotion.Reason reason, Long runId) {
+        ModelCard card = entry.card();
+        Instant now = Instant.now();
+        ModelPublished event = new ModelPublished(UUID.randomUUID(), now, ModelPublished.SCHEMA_VERSION, card.name(),
+                card.version(), card.architecture(), card.classes(), metrics(card), card.sha256(),
+                publicUrl + "/api/v1/models/" + card.version() + "/artifact");
+        Promotion promotion = new Promotion();
+        promotion.modelName = card.name();
+        promotion.version = card.version();
+        promotion.promotedAt = now;
+        promotion.promotedBy = by;
+        promotion.reason = reason;
+        promotion.runId = runId;
+        promotion.event = EventCodec.encode(event);
+        promotion.persist();
+        LOG.infof("promoted %s (%s, by %s); publishing it on %s", card.version(), reason, by, Topics.MODELS);
+        return promotion;
+    }
+
+    /** The test figures a card carries, as published: accuracy, macro-F1, COVID-19 recall at the operating point. */
+    public static Map<String, Double> metrics(ModelCard card) {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        if (card.metrics() == null) {
+            return metrics;
+        }
+        try {
+            EvaluationReport report = ModelDirectory.json().treeToValue(card.metrics(), EvaluationReport.class);
+            PromotionGate.Figures figures = PromotionGate.Figures.of(report);
+            metrics.put("accuracy", figures.accuracy());
+            metrics.put("macroF1", figures.macroF1());
+            metrics.put("covidRecall", figures.covidRecall());
+            metrics.put("testImages", (double) figures.images());
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            LOG.warnf("model %s: its card's metrics are not an evaluation report (%s); published without metrics",
+                    card.version(), e.getMessage());
+        }
+        return metrics;
+    }
+
+    @Scheduled(every = "${training.outbox-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void relay() {
+        publishPending();
+    }
+
+    /** Sends every unsent promotion in order, stopping at the first Kafka refuses; the number sent. */
+    @Transactional
+    public int publishPending() {
+        List<Promotion> pending = Promotion.list("publishedAt is null order by id");
+        int sent = 0;
+        for (Promotion promotion : pending) {
+            try {
+                producer().send(new ProducerRecord<>(Topics.MODELS, promotion.modelName, promotion.event))
+                        .get(15, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.warnf("promotion of %s not published yet (%s); it stays queued", promotion.version,
+                        e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
+                break;
+            }
+            promotion.publishedAt = Instant.now();
+            sent++;
+        }
+        return sent;
+    }
+
+    private KafkaProducer<String, byte[]> producer() {
+        if (producer == null) {
+            synchronized (this) {
+                if (producer == null) {
+                    producer = new KafkaProducer<>(KafkaProducers.reliable(bootstrapServers, "training-promotions"),
+                            new StringSerializer(), new ByteArraySerializer());
+                }
+            }
+        }
+        return producer;
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
+        }
+    }
+}
