@@ -1,6 +1,5 @@
 package org.cxrscreen.stack;
 
-import org.cxrscreen.model.FileTrees;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.Socket;
@@ -20,6 +19,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.cxrscreen.contracts.Topics;
 import org.cxrscreen.dicom.DicomReader;
 import org.cxrscreen.dicom.Tags;
+import org.cxrscreen.model.FileTrees;
 
 /**
  * {@code cxr bench dicom}: the same set of real chest radiographs (the accepted DICOM fixtures, each

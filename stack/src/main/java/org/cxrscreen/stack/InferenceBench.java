@@ -1,6 +1,5 @@
 package org.cxrscreen.stack;
 
-import org.cxrscreen.model.FileTrees;
 import ai.djl.engine.Engine;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -43,6 +42,7 @@ import org.cxrscreen.imaging.CanonicalImages;
 import org.cxrscreen.imaging.GrayImage;
 import org.cxrscreen.imaging.ImageDecoder;
 import org.cxrscreen.imaging.ImageLimits;
+import org.cxrscreen.model.FileTrees;
 import org.cxrscreen.model.ModelCard;
 import org.cxrscreen.model.ModelDirectory;
 import org.cxrscreen.model.OnnxClassifier;

@@ -1,6 +1,5 @@
 package org.cxrscreen.stack;
 
-import org.cxrscreen.model.FileTrees;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -18,6 +17,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.cxrscreen.model.FileTrees;
 import org.cxrscreen.testsupport.DevTokens;
 
 /**
@@ -35,13 +36,14 @@ import org.cxrscreen.testsupport.DevTokens;
  */
 public final class Stack implements AutoCloseable {
 
-    private static final String STARTER = "starter";
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final StackOptions options;
     private final PrintStream out;
     private final List<AutoCloseable> started = new ArrayList<>();
     private final Map<String, URI> endpoints = new LinkedHashMap<>();
-    private Path model;
+    private String model;
 
     private Stack(StackOptions options, PrintStream out) {
         this.options = options;
@@ -65,7 +67,6 @@ public final class Stack implements AutoCloseable {
         checkPortsFree(ports);
         Path work = options.workDir().toAbsolutePath();
         Path logs = work.resolve("logs");
-        model = chooseModel(work, logs);
 
         out.println("starting PostgreSQL" + (options.postgresUrl().isPresent() ? " (external)" : " on 127.0.0.1:"
                 + ports.postgres()));
@@ -74,6 +75,7 @@ public final class Stack implements AutoCloseable {
         started.add(database);
         String resultsDb = database.database("results");
         String ingestDb = database.database("ingest");
+        String trainingDb = database.database("training");
         String pseudonymKey = pseudonymKey(work);
         DevTokens tokens = DevTokens.in(work.resolve("jwt"));
 
@@ -94,14 +96,13 @@ public final class Stack implements AutoCloseable {
                         "QUARKUS_DATASOURCE_USERNAME", database.user(),
                         "QUARKUS_DATASOURCE_PASSWORD", database.password())),
                 new Service("inference-service", ports.inference(), "-Xmx768m -XX:+UseSerialGC", Map.of(
-                        "INFERENCE_MODEL_PATH", model.toString())),
+                        "INFERENCE_MODEL_CACHE", work.resolve("inference-cache").toString())),
                 new Service("results-service", ports.results(), "-Xmx384m", Map.of(
                         "MP_JWT_VERIFY_PUBLICKEY_LOCATION", tokens.publicKey().toUri().toString(),
                         "QUARKUS_DATASOURCE_JDBC_URL", resultsDb,
                         "QUARKUS_DATASOURCE_USERNAME", database.user(),
                         "QUARKUS_DATASOURCE_PASSWORD", database.password())),
-                new Service("training-service", ports.training(), "-Xmx384m", Map.of(
-                        "TRAINING_MODELS_DIR", work.resolve("models").toString())));
+                new Service("training-service", ports.training(), "-Xmx2g", trainingEnv(work, database, tokens)));
         List<ManagedProcess> processes = new ArrayList<>();
         for (Service service : services) {
             Map<String, String> env = new LinkedHashMap<>(common);
@@ -121,8 +122,94 @@ public final class Stack implements AutoCloseable {
             processes.add(process);
             endpoints.put(service.name(), URI.create("http://localhost:" + service.port()));
         }
-        for (int i = 0; i < services.size(); i++) {
+        int training = services.size() - 1;
+        awaitReady(processes.get(training), ports.training(), out);
+        model = awaitServing(processes.get(training), ports.training());
+        for (int i = 0; i < training; i++) {
             awaitReady(processes.get(i), services.get(i).port(), out);
+        }
+    }
+
+    private Map<String, String> trainingEnv(Path work, Database database, DevTokens tokens) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("TRAINING_MODELS_DIR", work.resolve("models").toString());
+        env.put("TRAINING_IMAGES_DIR", work.resolve("training-images").toString());
+        env.put("TRAINING_PUBLIC_URL", "http://localhost:" + options.ports().training());
+        env.put("TRAINING_BOOTSTRAP_EPOCHS", String.valueOf(options.starterEpochs()));
+        env.put("TRAINING_BOOTSTRAP_LIMIT_PER_CLASS", String.valueOf(options.starterLimitPerClass()));
+        options.data().ifPresent(d -> env.put("TRAINING_BOOTSTRAP_DATA", d.toAbsolutePath().normalize().toString()));
+        options.model().ifPresent(m -> env.put("TRAINING_BOOTSTRAP_MODEL", m.toAbsolutePath().normalize().toString()));
+        env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", tokens.publicKey().toUri().toString());
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", database.database("training"));
+        env.put("QUARKUS_DATASOURCE_USERNAME", database.user());
+        env.put("QUARKUS_DATASOURCE_PASSWORD", database.password());
+        env.putAll(options.trainingEnv());
+        return env;
+    }
+
+    /**
+     * Waits until the training service serves a version (at once when one was promoted before; after the
+     * bootstrap run on a fresh installation), printing the bootstrap run's progress; returns the version.
+     */
+    private String awaitServing(ManagedProcess training, int port) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        String base = "http://127.0.0.1:" + port;
+        String said = "";
+        long deadline = System.nanoTime() + TimeUnit.HOURS.toNanos(2);
+        while (System.nanoTime() < deadline) {
+            if (!training.alive()) {
+                throw new IllegalStateException("training-service stopped; the end of " + training.log() + ":\n"
+                        + training.tail(40));
+            }
+            try {
+                HttpResponse<String> serving = http.send(HttpRequest.newBuilder(URI.create(base
+                        + "/api/v1/models/serving")).build(), HttpResponse.BodyHandlers.ofString());
+                if (serving.statusCode() == 200) {
+                    String version = JSON.readTree(serving.body()).get("model").get("version").asText();
+                    out.println("serving model " + version);
+                    return version;
+                }
+                HttpResponse<String> runs = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/runs?limit=1"))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                JsonNode run = runs.statusCode() == 200 ? JSON.readTree(runs.body()).path(0) : null;
+                String now = run == null || run.isMissingNode() ? "waiting for the bootstrap (importing the data set)"
+                        : runLine(run);
+                if (!now.equals(said)) {
+                    out.println("  " + now);
+                    said = now;
+                }
+                if (run != null && run.path("status").asText().matches("REJECTED|FAILED")) {
+                    throw new IllegalStateException("the bootstrap run " + run.path("status").asText() + ": "
+                            + run.path("reasons") + " " + run.path("error").asText("") + "; promote a version by "
+                            + "hand (POST " + base + "/api/v1/models/{version}/promote) or give --model DIR");
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for a model", e);
+            }
+            sleep(1000);
+        }
+        throw new IllegalStateException("no model served after 2 hours; see " + training.log());
+    }
+
+    private static String runLine(JsonNode run) {
+        JsonNode progress = run.path("progress");
+        String epoch = progress.path("epochs").asInt() > 0 ? String.format(java.util.Locale.ROOT, ", epoch %d/%d",
+                progress.path("epoch").asInt(), progress.path("epochs").asInt()) : "";
+        String left = progress.hasNonNull("secondsLeft") ? String.format(java.util.Locale.ROOT, ", about %.0f s left",
+                progress.path("secondsLeft").asDouble()) : "";
+        return "run " + run.path("id").asText() + " (" + run.path("kind").asText() + ", " + run.path("status").asText()
+                + "): " + progress.path("phase").asText("queued") + epoch + left;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
         }
     }
 
@@ -154,62 +241,6 @@ public final class Stack implements AutoCloseable {
 
     /** A service to run: its module name, port, JVM options and environment. */
     private record Service(String name, int port, String jvm, Map<String, String> env) {
-    }
-
-    private Path chooseModel(Path work, Path logs) {
-        if (options.model().isPresent()) {
-            return options.model().get().toAbsolutePath();
-        }
-        Path starter = work.resolve("models").resolve(STARTER);
-        if (Files.isRegularFile(starter.resolve("model.json"))) {
-            out.println("serving the starter model in " + starter);
-            return starter;
-        }
-        if (options.data().isEmpty()) {
-            throw new IllegalStateException("no model to serve: give --data DIR (a labelled folder) to train a "
-                    + "starter model, or --model DIR");
-        }
-        trainStarter(options.data().get(), starter, logs);
-        return starter;
-    }
-
-    private void trainStarter(Path data, Path starter, Path logs) {
-        Path partial = starter.resolveSibling(STARTER + ".partial");
-        FileTrees.delete(partial);
-        List<String> command = new ArrayList<>(List.of(options.home().resolve("cxr").toString(), "train",
-                "--data", data.toAbsolutePath().normalize().toString(), "--out", partial.toString(),
-                "--epochs", String.valueOf(options.starterEpochs())));
-        if (options.starterLimitPerClass() > 0) {
-            command.addAll(List.of("--limit-per-class", String.valueOf(options.starterLimitPerClass())));
-        }
-        out.println("no model yet: training a starter model on " + data + " (log: " + logs.resolve("training.log") + ")");
-        try {
-            Files.createDirectories(logs);
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8));
-                    var log = Files.newBufferedWriter(logs.resolve("training.log"), StandardCharsets.UTF_8,
-                            StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                    log.write(line);
-                    log.newLine();
-                    out.println("  " + line);
-                }
-            } finally {
-                if (process.isAlive()) {
-                    process.destroy();
-                }
-            }
-            if (process.waitFor() != 0) {
-                throw new IllegalStateException("training the starter model failed; see " + logs.resolve("training.log"));
-            }
-            Files.move(partial, starter, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot train the starter model: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while training the starter model", e);
-        }
     }
 
     /** Waits until a service's readiness probe answers 200; throws with the end of its log if it stops. */
@@ -271,8 +302,8 @@ public final class Stack implements AutoCloseable {
                 .map(p -> p.name() + " stopped; the end of " + p.log() + ":\n" + p.tail(40));
     }
 
-    /** The model directory served. */
-    public Path model() {
+    /** The model version served when the stack came up. */
+    public String model() {
         return model;
     }
 

@@ -20,8 +20,9 @@ public final class StackMain {
                           --postgres-password P] [--kafka-port N] [--kafka-controller-port N]
                           [--postgres-port N] [--ingest-port N] [--inference-port N] [--results-port N]
                           [--training-port N] [--dicom-port N]
-              --data DIR    labelled folder to train a starter model from when there is none yet
-              --model DIR   serve this model directory instead of the starter model
+              --data DIR    labelled folder: the training service's base set, and its starter model's data
+                            when there is no model yet
+              --model DIR   serve this model directory when none was promoted yet (no starter model)
               --work-dir    where broker and database files, models and logs live (default .cxr)
               --dicom-port  the ingest's C-STORE SCP (AE title CXRSCREEN), default 11112
             """;
@@ -108,7 +109,7 @@ public final class StackMain {
                 Optional.ofNullable(values.get("postgres-url")),
                 values.getOrDefault("postgres-user", "postgres"),
                 values.getOrDefault("postgres-password", "postgres"),
-                ports);
+                ports, Map.of());
     }
 
     private static int number(Map<String, String> values, String name, int otherwise) {
@@ -131,7 +132,7 @@ public final class StackMain {
         out.println("  results   GET  " + e.get("results-service") + "/api/v1/results[/{imageId}]   (bearer token: ./cxr token)");
         out.println("  review        " + e.get("results-service") + "/api/v1/review/worklist, /cases/{imageId}[/claim|/reviews|/image], /statistics");
         out.println("  model     GET  " + e.get("inference-service") + "/api/v1/model");
-        out.println("  models    GET  " + e.get("training-service") + "/api/v1/models");
+        out.println("  models    GET  " + e.get("training-service") + "/api/v1/models[/serving|/promotions], /api/v1/runs, /api/v1/dataset");
         out.println("  API docs       <service>/q/swagger-ui   health <service>/q/health   metrics <service>/q/metrics");
         out.println("  kafka          127.0.0.1:" + p.kafka() + "   postgres "
                 + options.postgresUrl().orElse("jdbc:postgresql://127.0.0.1:" + p.postgres() + "/results"));

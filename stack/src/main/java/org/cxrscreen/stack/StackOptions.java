@@ -1,6 +1,7 @@
 package org.cxrscreen.stack;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -8,14 +9,16 @@ import java.util.Optional;
  *
  * @param home the repository root (the services' built applications are under it)
  * @param workDir state that survives a restart: broker and database files, models, logs
- * @param data labelled folder to train a starter model from when there is no model yet
- * @param model a model directory to serve instead of the starter model
+ * @param data labelled folder the training service imports as its base set and trains a starter model
+ *     on when there is no model yet
+ * @param model a model directory the training service registers and serves when there is none
  * @param starterEpochs epochs of the starter model's training
- * @param starterLimitPerClass images per class for the starter model (0: all)
+ * @param starterLimitPerClass images per class imported from {@code data} (0: all)
  * @param postgresUrl JDBC URL of an existing PostgreSQL server; empty: embedded PostgreSQL
  * @param postgresUser user on that server
  * @param postgresPassword its password
  * @param ports the ports to listen on
+ * @param trainingEnv more environment for the training service (its schedule, gate, ...)
  */
 public record StackOptions(
         Path home,
@@ -27,7 +30,12 @@ public record StackOptions(
         Optional<String> postgresUrl,
         String postgresUser,
         String postgresPassword,
-        Ports ports) {
+        Ports ports,
+        Map<String, String> trainingEnv) {
+
+    public StackOptions {
+        trainingEnv = Map.copyOf(trainingEnv);
+    }
 
     /** Listening ports. */
     public record Ports(int kafka, int kafkaController, int postgres, int ingest, int inference, int results,

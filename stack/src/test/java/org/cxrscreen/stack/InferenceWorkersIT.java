@@ -1,6 +1,5 @@
 package org.cxrscreen.stack;
 
-import org.cxrscreen.model.FileTrees;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
@@ -39,6 +38,7 @@ import org.cxrscreen.imaging.CanonicalImages;
 import org.cxrscreen.imaging.GrayImage;
 import org.cxrscreen.imaging.ImageDecoder;
 import org.cxrscreen.imaging.ImageLimits;
+import org.cxrscreen.model.FileTrees;
 import org.cxrscreen.model.TestModels;
 import org.cxrscreen.testsupport.DevTokens;
 import org.cxrscreen.testsupport.SharedData;

@@ -1,6 +1,5 @@
 package org.cxrscreen.stack;
 
-import org.cxrscreen.model.FileTrees;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -28,30 +27,41 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.cxrscreen.contracts.EventCodec;
+import org.cxrscreen.contracts.ModelPublished;
 import org.cxrscreen.contracts.ScreeningClass;
 import org.cxrscreen.contracts.Topics;
 import org.cxrscreen.dicom.Deidentifier;
 import org.cxrscreen.dicom.DicomObject;
 import org.cxrscreen.dicom.DicomReader;
 import org.cxrscreen.dicom.Tags;
+import org.cxrscreen.model.FileTrees;
 import org.cxrscreen.testsupport.Processes;
 import org.cxrscreen.testsupport.DevTokens;
 import org.cxrscreen.testsupport.SharedData;
 import org.cxrscreen.testsupport.TopicClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * End to end, as {@code cxr up} runs it: a real Kafka broker process, a real PostgreSQL, a starter
- * model trained by {@code cxr train} on real images, and the four services as packaged. Real X-rays
+ * End to end, as {@code cxr up} runs it: a real Kafka broker process, a real PostgreSQL, the four
+ * services as packaged, and a starter model the training service trains on real images at its first
+ * start. Real X-rays
  * are uploaded over HTTP, DICOM objects pushed by dcmtk's {@code storescu} and by Orthanc (C-STORE and
  * STOW-RS), and their diagnoses read back from the results API; then Kafka, PostgreSQL and every log
- * are searched for the fixtures' patient data.
+ * are searched for the fixtures' patient data. Last, the learning loop: radiologists' labels start a
+ * scheduled fine-tuning run whose candidate the workers serve, a candidate trained on permuted labels is
+ * refused, and a rollback brings the starter model back.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StackIT {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** Reviewed labels that start a scheduled fine-tuning run. */
+    private static final int LOOP_LABELS = 12;
     private static final Path WORK = Path.of("target", "it-stack").toAbsolutePath();
 
     private static Stack stack;
@@ -65,7 +75,13 @@ class StackIT {
         FileTrees.delete(WORK);
         options = new StackOptions(Path.of(System.getProperty("cxr.home", "..")).toAbsolutePath().normalize(), WORK,
                 Optional.of(SharedData.cxr()), Optional.empty(), 1, 30, Optional.empty(), "postgres", "postgres",
-                new StackOptions.Ports(Stack.freePort(), Stack.freePort(), Stack.freePort(), Stack.freePort(), Stack.freePort(), Stack.freePort(), Stack.freePort(), Stack.freePort()));
+                new StackOptions.Ports(Stack.freePort(), Stack.freePort(), Stack.freePort(), Stack.freePort(),
+                        Stack.freePort(), Stack.freePort(), Stack.freePort(), Stack.freePort()),
+                // the schedule compressed to every 2 s; a gate for a test set of a few images per class
+                Map.of("TRAINING_SCHEDULE_CRON", "*/2 * * * * ?",
+                        "TRAINING_SCHEDULE_MIN_NEW_LABELS", String.valueOf(LOOP_LABELS),
+                        "TRAINING_GATE_MACRO_F1_TOLERANCE", "0.15",
+                        "TRAINING_GATE_COVID_RECALL_TARGET", "0.5"));
         stack = Stack.start(options, new PrintStream(LOG, true, StandardCharsets.UTF_8));
         tokens = DevTokens.in(WORK.resolve("jwt"));
         reader = tokens.token("stack-it", Duration.ofHours(1), "radiologist");
@@ -85,8 +101,7 @@ class StackIT {
 
     @Test
     void realImagesUploadedOverHttpAreDiagnosedAndStored() throws Exception {
-        String version = EventCodec.mapper().readTree(stack.model().resolve("model.json").toFile()).get("version")
-                .asText();
+        String version = stack.model();
         Map<String, ScreeningClass> uploaded = new LinkedHashMap<>();
         for (ScreeningClass c : ScreeningClass.values()) {
             for (Path file : SharedData.images(c, 2)) {
@@ -109,7 +124,7 @@ class StackIT {
             assertThat(result.get("image").get("originalFormat").asText()).isEqualTo("JPEG");
             assertThat(result.get("image").get("originalWidth").asInt()).isEqualTo(224);
         }
-        assertThat(LOG.toString(StandardCharsets.UTF_8)).contains("training a starter model", "epoch 1/1",
+        assertThat(LOG.toString(StandardCharsets.UTF_8)).contains("(BOOTSTRAP, RUNNING)", "serving model " + version,
                 "results-service is ready");
     }
 
@@ -144,12 +159,7 @@ class StackIT {
         int results = options.ports().results();
         String admin = tokens.token("stack-admin", Duration.ofHours(1), "admin");
         // every new prediction is flagged below a confidence of 1.0
-        HttpResponse<String> set = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + results
-                        + "/api/v1/admin/flagging")).header("Authorization", "Bearer " + admin)
-                .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString("{\"confidenceThreshold\": 1.0}")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(set.statusCode()).as(set.body()).isEqualTo(200);
+        setFlaggingThreshold(admin, 1.0);
         String imageId = upload(SharedData.read(SharedData.images(ScreeningClass.NORMAL, 7).get(6)))
                 .get("imageId").asText();
         awaitResult(imageId);
@@ -190,6 +200,144 @@ class StackIT {
         assertThat(statistics.get("reviewedLabels").get(label).asLong()).as("%s", statistics)
                 .isGreaterThanOrEqualTo(1);
         assertThat(statistics.get("agreement").findValuesAsText("modelVersion")).contains(version);
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void reviewedLabelsFineTuneAModelTheWorkersServeAWorseOneIsRefusedAndARollbackServesTheEarlierVersion()
+            throws Exception {
+        String starter = stack.model();
+        int training = options.ports().training();
+        String admin = tokens.token("stack-admin", Duration.ofHours(1), "admin");
+        setFlaggingThreshold(admin, 1.0);
+
+        // labels in: real X-rays uploaded, predicted, flagged, claimed and labelled by a radiologist
+        for (ScreeningClass c : ScreeningClass.values()) {
+            for (Path file : SharedData.images(c, 40).subList(30, 30 + LOOP_LABELS / 3)) {
+                String imageId = upload(SharedData.read(file)).get("imageId").asText();
+                awaitResult(imageId);
+                assertThat(post("/api/v1/review/cases/" + imageId + "/claim", null).statusCode()).isEqualTo(200);
+                HttpResponse<String> reviewed = post("/api/v1/review/cases/" + imageId + "/reviews",
+                        "{\"label\": \"" + c + "\"}");
+                assertThat(reviewed.statusCode()).as(reviewed.body()).isEqualTo(201);
+            }
+        }
+
+        // the schedule starts a run; the candidate passes the gate and is published
+        JsonNode run = awaitRun(training, r -> r.get("kind").asText().equals("SCHEDULED"));
+        assertThat(run.get("status").asText()).as("%s", run).isEqualTo("PROMOTED");
+        String tuned = run.get("candidateVersion").asText();
+        assertThat(tuned).isNotEqualTo(starter);
+        assertThat(run.get("baseVersion").asText()).isEqualTo(starter);
+        assertThat(run.get("data").get("newLabels").asInt()).isGreaterThanOrEqualTo(LOOP_LABELS);
+        assertThat(run.get("serving").get("test").get("macroF1").isNumber()).as("%s", run).isTrue();
+        assertThat(run.get("candidate").get("test").get("images").asLong())
+                .isEqualTo(run.get("serving").get("test").get("images").asLong()).isPositive();
+        assertThat(run.get("reasons").toString()).contains("macro-F1", "COVID-19 recall");
+        ModelPublished published = awaitPublished(tuned);
+        HttpResponse<byte[]> artifact = HTTP.send(HttpRequest.newBuilder(URI.create(published.artifactUrl())).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(artifact.headers().firstValue("X-Model-SHA256")).contains(published.sha256());
+
+        // the workers swap, and new predictions carry the new version
+        awaitServed(tuned);
+        String after = upload(SharedData.read(SharedData.images(ScreeningClass.COVID19, 45).get(44)))
+                .get("imageId").asText();
+        assertThat(awaitResult(after).get("latest").get("modelVersion").asText()).isEqualTo(tuned);
+
+        // a candidate made worse on purpose, trained on permuted labels, is refused, and the record says why
+        HttpResponse<String> started = send("POST", training, "/api/v1/runs", admin,
+                "{\"shuffleLabels\": true, \"epochs\": 6, \"learningRate\": 0.01, \"reason\": \"gate drill\"}");
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+        long drillId = EventCodec.mapper().readTree(started.body()).get("id").asLong();
+        JsonNode drill = awaitRun(training, r -> r.get("id").asLong() == drillId);
+        assertThat(drill.get("status").asText()).as("%s", drill).isEqualTo("REJECTED");
+        assertThat(drill.get("decision").asText()).isEqualTo("REJECT");
+        assertThat(drill.get("reasons").toString()).as("%s", drill).contains("FAILS");
+        assertThat(publishedVersions()).doesNotContain(drill.get("candidateVersion").asText());
+        assertThat(servedVersion()).isEqualTo(tuned);
+
+        // a rollback: only an admin may, and the workers serve the earlier version again
+        assertThat(send("POST", training, "/api/v1/models/" + starter + "/promote", null, null).statusCode())
+                .isEqualTo(401);
+        assertThat(send("POST", training, "/api/v1/models/" + starter + "/promote", reader, null).statusCode())
+                .isEqualTo(403);
+        HttpResponse<String> rolledBack = send("POST", training, "/api/v1/models/" + starter + "/promote", admin, null);
+        assertThat(rolledBack.statusCode()).as(rolledBack.body()).isEqualTo(200);
+        awaitServed(starter);
+        String later = upload(SharedData.read(SharedData.images(ScreeningClass.NORMAL, 45).get(44)))
+                .get("imageId").asText();
+        assertThat(awaitResult(later).get("latest").get("modelVersion").asText()).isEqualTo(starter);
+        JsonNode serving = get("/api/v1/models/serving", training);
+        assertThat(serving.get("promotion").get("reason").asText()).isEqualTo("ROLLBACK");
+        assertThat(serving.get("promotion").get("promotedBy").asText()).isEqualTo("stack-admin");
+    }
+
+    private static void setFlaggingThreshold(String admin, double threshold) throws Exception {
+        HttpResponse<String> set = send("PUT", options.ports().results(), "/api/v1/admin/flagging", admin,
+                "{\"confidenceThreshold\": " + threshold + "}");
+        assertThat(set.statusCode()).as(set.body()).isEqualTo(200);
+    }
+
+    /** Waits until a run that {@code which} picks has finished; returns its record. */
+    private static JsonNode awaitRun(int port, java.util.function.Predicate<JsonNode> which) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            for (JsonNode run : get("/api/v1/runs", port)) {
+                if (which.test(run)) {
+                    last = run;
+                    if (run.get("status").asText().matches("PROMOTED|REJECTED|FAILED")) {
+                        return run;
+                    }
+                }
+            }
+            Thread.sleep(1000);
+        }
+        throw new AssertionError("no such run finished within 10 minutes; last seen: " + last);
+    }
+
+    private static ModelPublished awaitPublished(String version) {
+        var records = new TopicClient("127.0.0.1:" + options.ports().kafka()).readUntil(Topics.MODELS,
+                all -> all.stream().anyMatch(r -> EventCodec.decode(r.value(), ModelPublished.class).version()
+                        .equals(version)), Duration.ofSeconds(60));
+        return records.stream().map(r -> EventCodec.decode(r.value(), ModelPublished.class))
+                .filter(e -> e.version().equals(version)).findFirst()
+                .orElseThrow(() -> new AssertionError(version + " was not published"));
+    }
+
+    private static List<String> publishedVersions() {
+        return new TopicClient("127.0.0.1:" + options.ports().kafka()).readUntil(Topics.MODELS, all -> false,
+                Duration.ofSeconds(3)).stream().map(r -> EventCodec.decode(r.value(), ModelPublished.class).version())
+                .toList();
+    }
+
+    private static String servedVersion() throws Exception {
+        return get("/api/v1/model", options.ports().inference()).get("version").asText();
+    }
+
+    private static void awaitServed(String version) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            if (servedVersion().equals(version)) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("the inference service does not serve " + version + " after 120 s: "
+                + servedVersion());
+    }
+
+    private static HttpResponse<String> send(String method, int port, String path, String token, String json)
+            throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .header("Content-Type", "application/json")
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(json));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> post(String path, String json) throws Exception {

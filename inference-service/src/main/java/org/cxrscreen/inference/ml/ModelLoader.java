@@ -1,6 +1,5 @@
 package org.cxrscreen.inference.ml;
 
-import org.cxrscreen.model.FileTrees;
 import ai.djl.translate.TranslateException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -21,6 +20,7 @@ import org.cxrscreen.contracts.ModelPublished;
 import org.cxrscreen.imaging.GrayImage;
 import org.cxrscreen.inference.config.InferenceConfig;
 import org.cxrscreen.model.ExecutionProvider;
+import org.cxrscreen.model.FileTrees;
 import org.cxrscreen.model.ModelArchive;
 import org.cxrscreen.model.ModelCard;
 import org.cxrscreen.model.ModelDirectory;

@@ -28,6 +28,10 @@ public interface TrainingConfig {
     @WithDefault("30d")
     Duration imageRetention();
 
+    /** How often unsent promotions are sent to {@code models.published.v1} ("off" turns the relay off). */
+    @WithDefault("1s")
+    String outboxInterval();
+
     /** Threads for training and evaluation (0: all cores). */
     @WithDefault("0")
     int threads();

@@ -1,6 +1,5 @@
 package org.cxrscreen.training.loop;
 
-import org.cxrscreen.model.FileTrees;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -27,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import org.cxrscreen.contracts.ScreeningClass;
 import org.cxrscreen.imaging.InputSpec;
 import org.cxrscreen.imaging.Preprocessor;
+import org.cxrscreen.model.FileTrees;
 import org.cxrscreen.model.ModelCard;
 import org.cxrscreen.model.ModelDirectory;
 import org.cxrscreen.model.OnnxClassifier;
