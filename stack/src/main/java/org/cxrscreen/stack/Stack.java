@@ -196,7 +196,7 @@ public final class Stack implements AutoCloseable {
 
     private static String runLine(JsonNode run) {
         JsonNode progress = run.path("progress");
-        String epoch = progress.path("epochs").asInt() > 0 ? String.format(java.util.Locale.ROOT, ", epoch %d/%d",
+        String epoch = progress.path("epoch").asInt() > 0 ? String.format(java.util.Locale.ROOT, ", epoch %d/%d",
                 progress.path("epoch").asInt(), progress.path("epochs").asInt()) : "";
         String left = progress.hasNonNull("secondsLeft") ? String.format(java.util.Locale.ROOT, ", about %.0f s left",
                 progress.path("secondsLeft").asDouble()) : "";

@@ -74,7 +74,7 @@ class StackIT {
     static void start() throws IOException {
         FileTrees.delete(WORK);
         options = new StackOptions(Path.of(System.getProperty("cxr.home", "..")).toAbsolutePath().normalize(), WORK,
-                Optional.of(SharedData.cxr()), Optional.empty(), 1, 30, Optional.empty(), "postgres", "postgres",
+                Optional.of(SharedData.cxr()), Optional.empty(), 8, 80, Optional.empty(), "postgres", "postgres",
                 new StackOptions.Ports(Stack.freePort(), Stack.freePort(), Stack.freePort(), Stack.freePort(),
                         Stack.freePort(), Stack.freePort(), Stack.freePort(), Stack.freePort()),
                 // the schedule compressed to every 2 s; a gate for a test set of a few images per class

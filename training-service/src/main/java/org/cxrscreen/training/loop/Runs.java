@@ -317,19 +317,9 @@ public class Runs {
         PromotionGate.Decision decision = gate.decide(
                 base.map(b -> (PromotionGate.Figures) servingFigures.get("test")),
                 (PromotionGate.Figures) candidateFigures.get("test"));
-        if (request.drill()) {
-            decision = new PromotionGate.Decision(false, append(decision.reasons(),
-                    "gate drill: a candidate trained on permuted labels is never published"));
-        }
         progress.phase("decided: " + (decision.promote() ? "promote" : "reject") + " " + card.version());
         return new Outcome(base.map(b -> b.card().version()).orElse(null), candidate, data.labelsThrough(),
                 data.counts(), servingFigures, candidateFigures, decision);
-    }
-
-    private static List<String> append(List<String> list, String more) {
-        List<String> all = new ArrayList<>(list);
-        all.add(more);
-        return all;
     }
 
     /** A model's figures, labels at its operating point: on the test set, and on the disagreement cases. */
