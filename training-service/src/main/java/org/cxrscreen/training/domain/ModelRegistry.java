@@ -4,9 +4,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.cxrscreen.model.ModelCard;
 import org.cxrscreen.model.ModelDirectory;
@@ -14,7 +17,8 @@ import org.cxrscreen.model.ModelLoadException;
 
 /**
  * The trained models in a folder, one model directory per subfolder, newest first. A directory whose
- * card or checksum does not verify is not listed.
+ * card or checksum does not verify is not listed. A verified directory is not hashed again until its
+ * card or ONNX file changes (time or size).
  */
 public final class ModelRegistry {
 
@@ -22,7 +26,12 @@ public final class ModelRegistry {
     public record Entry(ModelCard card, Path dir) {
     }
 
+    /** A verified directory and the state of its files when it was verified. */
+    private record Verified(FileTime card, FileTime onnx, long onnxSize, Entry entry) {
+    }
+
     private final Path root;
+    private final Map<Path, Verified> verified = new ConcurrentHashMap<>();
 
     public ModelRegistry(Path root) {
         this.root = root;
@@ -46,10 +55,23 @@ public final class ModelRegistry {
         return list().stream().filter(e -> e.card().version().equals(version)).findFirst();
     }
 
-    private static Optional<Entry> verified(Path dir) {
+    private Optional<Entry> verified(Path dir) {
         try {
-            return Optional.of(new Entry(ModelDirectory.read(dir), dir));
-        } catch (ModelLoadException e) {
+            FileTime card = Files.getLastModifiedTime(dir.resolve(ModelDirectory.CARD));
+            Verified known = verified.get(dir);
+            if (known != null) {
+                Path onnx = dir.resolve(known.entry().card().onnxFile());
+                if (known.card().equals(card) && Files.isRegularFile(onnx)
+                        && known.onnx().equals(Files.getLastModifiedTime(onnx)) && known.onnxSize() == Files.size(onnx)) {
+                    return Optional.of(known.entry());
+                }
+            }
+            Entry entry = new Entry(ModelDirectory.read(dir), dir);
+            Path onnx = dir.resolve(entry.card().onnxFile());
+            verified.put(dir, new Verified(card, Files.getLastModifiedTime(onnx), Files.size(onnx), entry));
+            return Optional.of(entry);
+        } catch (ModelLoadException | IOException e) {
+            verified.remove(dir);
             return Optional.empty();
         }
     }

@@ -227,7 +227,8 @@ public class Runs {
                     outcome.decision().promote() ? "PROMOTED" : "REJECTED", (System.nanoTime() - started) / 1e9,
                     outcome.decision().reasons());
             promotions.publishPending();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError | OutOfMemoryError e) {
+            // recorded, so a native-library or memory failure does not leave the run RUNNING for ever
             LOG.errorf(e, "run %d failed", id);
             String message = e.getMessage() == null ? e.toString() : e.getMessage();
             QuarkusTransaction.requiringNew().run(() -> {
