@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -39,6 +38,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.cxrscreen.contracts.Topics;
 import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * The deployment manifests, checked without a cluster or a Docker engine: every Kubernetes object of
@@ -130,10 +132,20 @@ class DeploymentManifestsTest {
                     .path("context").asText()).resolve(dockerfile)).contains("HEALTHCHECK"))
                     .as("%s has a health check", service).isFalse();
         }
+        JsonNode cpu = documents(Files.readString(ROOT.resolve("docker-compose.cpu.yml"))).get(0);
+        assertThat(cpu.path("services").path("inference-service").path("image").asText())
+                .startsWith("cxr/inference-service:");
+        assertThat(composeEnv(cpu.path("services").path("inference-service").path("environment")))
+                .containsEntry("INFERENCE_DEVICE", "cpu");
+        assertThat(composeEnv(services.path("inference-service").path("environment")))
+                .containsEntry("INFERENCE_DEVICE", "tensorrt");
+        assertThat(services.path("inference-service").path("deploy").toString()).contains("nvidia", "gpu");
         String everything = compose.toString();
-        for (String topic : Topics.all()) {
-            assertThat(everything).as("compose creates %s", topic).contains(topic);
+        String topics = services.path("kafka-init").toString();
+        for (String topic : Topics.events()) {
+            assertThat(topics).as("compose creates %s", topic).contains(topic);
         }
+        assertThat(topics).as("and their dead-letter topics").contains(".dlq");
         assertThat(everything).doesNotContainPattern("PASSWORD\"?\\s*:\\s*\"?[A-Za-z0-9]{6,}\"?[,}]");
     }
 
@@ -316,16 +328,17 @@ class DeploymentManifestsTest {
         return unknown;
     }
 
-    /** The objects of a multi-document YAML text. */
-    static List<JsonNode> documents(String text) throws IOException {
+    /**
+     * The objects of a multi-document YAML text, anchors, aliases and merge keys resolved (SnakeYAML);
+     * Compose's {@code !reset} and {@code !override} tags are read as plain values.
+     */
+    static List<JsonNode> documents(String text) {
         List<JsonNode> docs = new ArrayList<>();
-        try (YAMLParser parser = new YAMLFactory().createParser(text)) {
-            var iterator = YAML.readValues(parser, JsonNode.class);
-            while (iterator.hasNext()) {
-                JsonNode node = iterator.next();
-                if (node != null && !node.isNull() && !node.isMissingNode() && node.size() > 0) {
-                    docs.add(node);
-                }
+        String plain = text.replaceAll("!(reset|override)\\b", "");
+        for (Object doc : new Yaml(new SafeConstructor(new LoaderOptions())).loadAll(plain)) {
+            JsonNode node = YAML.valueToTree(doc);
+            if (node != null && !node.isNull() && node.size() > 0) {
+                docs.add(node);
             }
         }
         return docs;
