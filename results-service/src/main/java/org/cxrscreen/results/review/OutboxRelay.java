@@ -7,12 +7,8 @@ import jakarta.enterprise.event.Observes;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.cxrscreen.contracts.KafkaProducers;
+import java.util.Optional;
+import org.cxrscreen.contracts.OutboxSender;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -28,11 +24,10 @@ public class OutboxRelay {
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
     private static final int BATCH = 100;
 
-    private final String bootstrapServers;
-    private volatile KafkaProducer<String, byte[]> producer;
+    private final OutboxSender sender;
 
     public OutboxRelay(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
-        this.bootstrapServers = bootstrapServers;
+        this.sender = new OutboxSender(bootstrapServers, "results-outbox");
     }
 
     @Scheduled(every = "${results.review.outbox-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -49,12 +44,9 @@ public class OutboxRelay {
         List<OutboxEntry> pending = OutboxEntry.find("sentAt is null", io.quarkus.panache.common.Sort.ascending("id")).page(0, BATCH).list();
         int sent = 0;
         for (OutboxEntry entry : pending) {
-            try {
-                producer().send(new ProducerRecord<>(entry.topic, entry.recordKey, entry.payload))
-                        .get(15, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                LOG.warnf("outbox: %s not published yet (%s); it stays queued", entry.id,
-                        e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
+            Optional<String> refused = sender.send(entry.topic, entry.recordKey, entry.payload);
+            if (refused.isPresent()) {
+                LOG.warnf("outbox: %s not published yet (%s); it stays queued", entry.id, refused.get());
                 break;
             }
             entry.sentAt = Instant.now();
@@ -63,26 +55,12 @@ public class OutboxRelay {
         return sent;
     }
 
-    private KafkaProducer<String, byte[]> producer() {
-        if (producer == null) {
-            synchronized (this) {
-                if (producer == null) {
-                    producer = new KafkaProducer<>(KafkaProducers.reliable(bootstrapServers, "results-outbox"),
-                            new StringSerializer(), new ByteArraySerializer());
-                }
-            }
-        }
-        return producer;
-    }
-
     void stop(@Observes ShutdownEvent event) {
         close();
     }
 
     /** Closes the producer. */
     public void close() {
-        if (producer != null) {
-            producer.close(java.time.Duration.ofSeconds(5));
-        }
+        sender.close();
     }
 }

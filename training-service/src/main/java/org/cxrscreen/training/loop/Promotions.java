@@ -7,21 +7,15 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.cxrscreen.contracts.EventCodec;
-import org.cxrscreen.contracts.KafkaProducers;
 import org.cxrscreen.contracts.ModelPublished;
+import org.cxrscreen.contracts.OutboxSender;
 import org.cxrscreen.contracts.Topics;
 import org.cxrscreen.model.ModelCard;
 import org.cxrscreen.model.ModelDirectory;
@@ -45,14 +39,13 @@ public class Promotions {
     private static final Logger LOG = Logger.getLogger(Promotions.class);
 
     private final ModelRegistry registry;
-    private final String bootstrapServers;
+    private final OutboxSender sender;
     private final String publicUrl;
-    private volatile KafkaProducer<String, byte[]> producer;
 
     public Promotions(TrainingConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
             @ConfigProperty(name = "quarkus.http.port") int port) {
         this.registry = new ModelRegistry(config.modelsDir());
-        this.bootstrapServers = bootstrapServers;
+        this.sender = new OutboxSender(bootstrapServers, "training-promotions");
         this.publicUrl = config.publicUrl().orElse("http://localhost:" + port).replaceAll("/+$", "");
     }
 
@@ -130,12 +123,10 @@ public class Promotions {
                 .withLock(LockModeType.PESSIMISTIC_WRITE).list();
         int sent = 0;
         for (Promotion promotion : pending) {
-            try {
-                producer().send(new ProducerRecord<>(Topics.MODELS, promotion.modelName, promotion.event))
-                        .get(15, TimeUnit.SECONDS);
-            } catch (Exception e) {
+            Optional<String> refused = sender.send(Topics.MODELS, promotion.modelName, promotion.event);
+            if (refused.isPresent()) {
                 LOG.warnf("promotion of %s not published yet (%s); it stays queued", promotion.version,
-                        e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
+                        refused.get());
                 break;
             }
             promotion.publishedAt = Instant.now();
@@ -144,21 +135,7 @@ public class Promotions {
         return sent;
     }
 
-    private KafkaProducer<String, byte[]> producer() {
-        if (producer == null) {
-            synchronized (this) {
-                if (producer == null) {
-                    producer = new KafkaProducer<>(KafkaProducers.reliable(bootstrapServers, "training-promotions"),
-                            new StringSerializer(), new ByteArraySerializer());
-                }
-            }
-        }
-        return producer;
-    }
-
     void stop(@Observes ShutdownEvent event) {
-        if (producer != null) {
-            producer.close(Duration.ofSeconds(5));
-        }
+        sender.close();
     }
 }
