@@ -2,16 +2,19 @@ package org.cxrscreen.contracts;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Sends the records of a transactional outbox one at a time, each acknowledged by Kafka before the
- * next ({@link KafkaProducers#reliable}); the producer is made at the first send, so a service starts
- * while Kafka is down.
+ * next ({@link KafkaProducers#idempotent}), giving up on a send after about 10 s (5 s to find the broker,
+ * 10 s to deliver) so that the record stays queued for the next try. The producer is made at the first
+ * send, so a service starts while Kafka is down.
  */
 public final class OutboxSender implements AutoCloseable {
 
@@ -41,8 +44,11 @@ public final class OutboxSender implements AutoCloseable {
         if (producer == null) {
             synchronized (this) {
                 if (producer == null) {
-                    producer = new KafkaProducer<>(KafkaProducers.reliable(bootstrapServers, clientId),
-                            new StringSerializer(), new ByteArraySerializer());
+                    Properties props = KafkaProducers.idempotent(bootstrapServers, clientId);
+                    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5000);
+                    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
+                    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10000);
+                    producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
                 }
             }
         }

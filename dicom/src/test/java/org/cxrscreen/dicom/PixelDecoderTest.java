@@ -96,7 +96,7 @@ class PixelDecoderTest {
                 .element(Tags.PIXEL_DATA, "OB", bytes8(255, 0, 0, 10, 200, 30));
         GrayImage image = decode(w);
         assertThat(image.width()).isEqualTo(2);
-        // BT.601: 0.299 R + 0.587 G + 0.114 B, rounded: 76.2 and 124.3
+        // BT.601: 0.299 R + 0.587 G + 0.114 B, rounded: 76.2 and 123.8
         assertThat(samples(image)).containsExactly(76, 124);
     }
 

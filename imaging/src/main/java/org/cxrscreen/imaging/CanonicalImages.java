@@ -1,6 +1,5 @@
 package org.cxrscreen.imaging;
 
-
 /**
  * The canonical image every accepted input becomes (DESIGN.md): 8-bit grayscale, the longer side at
  * most {@value #MAX_SIDE} px, encoded as PNG. The ingest produces it; training reads its source files

@@ -51,7 +51,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * The model lifecycle against a real broker: versions published on {@code models.published} are
  * downloaded from an HTTP server as archives, verified, and swapped in while images stream through;
  * a version whose SHA-256 does not match is refused and the served model stays. It asks for TensorRT,
- * which this CPU build of ONNX Runtime lacks, so it also shows the fallback to the CPU.
+ * which this CPU build of ONNX Runtime lacks, so every version it serves got there through the fallback
+ * chain (TensorRT, CUDA, then the CPU it reports); with the fallback off, nothing would be served.
  */
 @QuarkusTest
 @TestProfile(ModelSwapTest.Profile.class)

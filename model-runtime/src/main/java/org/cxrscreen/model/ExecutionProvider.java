@@ -6,6 +6,7 @@ import ai.onnxruntime.providers.OrtTensorRTProviderOptions;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Where ONNX Runtime runs a model. The GPU providers need the {@code onnxruntime_gpu} build of ONNX
@@ -41,17 +42,22 @@ public enum ExecutionProvider {
     }
 
     /**
-     * Session options with this provider registered, or null for the CPU (DJL's defaults). Registration
-     * order is priority order, so TensorRT is followed by CUDA.
+     * Session options with this provider registered (none for the CPU, ONNX Runtime's own) and the given
+     * session configuration entries. Registration order is priority order, so TensorRT is followed by
+     * CUDA. The options are closed here if anything fails.
      *
      * @throws OrtException when ONNX Runtime cannot register the provider (CPU build, missing libraries)
+     *     or refuses a configuration entry
      */
-    OrtSession.SessionOptions sessionOptions(GpuOptions gpu) throws OrtException {
-        if (this == CPU) {
-            return null;
-        }
+    OrtSession.SessionOptions sessionOptions(GpuOptions gpu, Map<String, String> configEntries) throws OrtException {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         try {
+            for (Map.Entry<String, String> entry : configEntries.entrySet()) {
+                options.addConfigEntry(entry.getKey(), entry.getValue());
+            }
+            if (this == CPU) {
+                return options;
+            }
             if (this == TENSORRT) {
                 OrtTensorRTProviderOptions trt = new OrtTensorRTProviderOptions(gpu.deviceId());
                 if (gpu.tensorrtCache() != null) {

@@ -25,7 +25,7 @@ public final class OnnxClassifier implements AutoCloseable {
      * Engine options whose name starts with this are ONNX Runtime session configuration entries
      * ({@code session.intra_op.allow_spinning}, ...), passed through as they are.
      */
-    public static final String SESSION_CONFIG_PREFIX = "session.";
+    private static final String SESSION_CONFIG_PREFIX = "session.";
 
     private final ModelCard card;
     private final Model model;
@@ -76,22 +76,13 @@ public final class OnnxClassifier implements AutoCloseable {
             }
         });
         try {
-            sessionOptions = provider.sessionOptions(gpu);
-            if (!configEntries.isEmpty()) {
-                if (sessionOptions == null) {
-                    sessionOptions = new OrtSession.SessionOptions();
-                }
-                for (Map.Entry<String, String> entry : configEntries.entrySet()) {
-                    sessionOptions.addConfigEntry(entry.getKey(), entry.getValue());
-                }
-            }
+            sessionOptions = provider.sessionOptions(gpu, configEntries);
         } catch (OrtException | RuntimeException e) {
             throw new ModelLoadException("cannot use " + provider.id() + " for model " + card.version() + ": "
                     + e.getMessage(), e);
         }
-        if (sessionOptions != null) {
-            options.put("sessionOptions", sessionOptions);
-        }
+        // DJL still applies its own options (threads, optimisation level) to these
+        options.put("sessionOptions", sessionOptions);
         String file = card.onnxFile();
         String prefix = file.endsWith(".onnx") ? file.substring(0, file.length() - 5) : file;
         // DJL's CPU device: the providers are in the session options, and DJL adds none of its own.
@@ -101,9 +92,7 @@ public final class OnnxClassifier implements AutoCloseable {
             return new OnnxClassifier(card, model, provider, sessionOptions);
         } catch (IOException | MalformedModelException | RuntimeException e) {
             model.close();
-            if (sessionOptions != null) {
-                sessionOptions.close();
-            }
+            sessionOptions.close();
             throw new ModelLoadException("cannot load model " + card.version() + " from " + dir + " on "
                     + provider.id() + ": " + e.getMessage(), e);
         }
@@ -126,8 +115,6 @@ public final class OnnxClassifier implements AutoCloseable {
     @Override
     public void close() {
         model.close();
-        if (sessionOptions != null) {
-            sessionOptions.close();
-        }
+        sessionOptions.close();
     }
 }

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -97,13 +98,14 @@ public final class InferenceBench {
         Files.createDirectories(work);
 
         Path model;
+        ModelCard card;
         if (options.containsKey("model")) {
             model = Path.of(options.get("model")).toAbsolutePath();
+            card = ModelDirectory.read(model);
         } else {
             model = work.resolve("model");
-            BenchModels.compactCnn(model);
+            card = BenchModels.compactCnn(model);
         }
-        ModelCard card = ModelDirectory.read(model);
         out.printf("model %s (%s) from %s%n", card.version(), card.architecture(), model);
         out.printf("service: %d inference thread(s) x %d ONNX Runtime thread(s), batches of up to %d, %d decode "
                 + "thread(s); %d CPU core(s)%n", workers, threads, batch, decodeThreads,
@@ -112,13 +114,9 @@ public final class InferenceBench {
         out.println("(a) raw ONNX Runtime session, random input, " + workers + " thread(s) x " + threads
                 + " intra-op thread(s):");
         Map<Integer, Double> raw = new LinkedHashMap<>();
-        for (int size : new int[] {1, 8, 32}) {
+        for (int size : new LinkedHashSet<>(List.of(1, 8, 32, batch))) {
             raw.put(size, rawSession(model.resolve(card.onnxFile()), size, workers, threads));
             out.printf("    batch %2d: %8.1f images/s%n", size, raw.get(size));
-        }
-        if (!raw.containsKey(batch)) {
-            raw.put(batch, rawSession(model.resolve(card.onnxFile()), batch, workers, threads));
-            out.printf("    batch %2d: %8.1f images/s%n", batch, raw.get(batch));
         }
 
         out.printf("    the service's classifier alone (DJL predictor, fitted images, batch %d): %.1f images/s%n", batch,
@@ -126,7 +124,7 @@ public final class InferenceBench {
 
         List<Canonical> pngs = canonicalImages(images);
         out.printf("    the service's decode stage alone (event JSON, PNG, fit; one thread): %.0f images/s%n",
-                decodeStage(pngs, model));
+                decodeStage(pngs, card));
         Path logs = work.resolve("logs");
         try (KafkaBroker kafka = KafkaBroker.start(work.resolve("kafka"), logs, Stack.freePort(), Stack.freePort(),
                 home.resolve("stack/target/lib") + "/*")) {
@@ -151,8 +149,9 @@ public final class InferenceBench {
             env.put("INFERENCE_DECODE_THREADS", String.valueOf(decodeThreads));
             env.put("INFERENCE_BATCH_MAX_SIZE", String.valueOf(batch));
             try (Predictions predictions = new Predictions(kafka.bootstrapServers());
-                    ManagedProcess service = ManagedProcess.start("inference-service", command(home,
-                            options.getOrDefault("jvm", "-Xmx768m -XX:+UseSerialGC")), env,
+                    ManagedProcess service = ManagedProcess.start("inference-service",
+                            Stack.serviceCommand(home, "inference-service",
+                                    options.getOrDefault("jvm", Stack.INFERENCE_JVM)), env,
                             logs.resolve("inference-service.log"))) {
                 Stack.awaitReady(service, port, new PrintStream(java.io.OutputStream.nullOutputStream()));
                 double[] cpuBefore = {cpuSeconds(service.pid()), cpuSeconds(kafka.process().pid()),
@@ -204,15 +203,10 @@ public final class InferenceBench {
         }
     }
 
-    /** The service's command line, with its JVM options as {@code cxr up} gives them unless told otherwise. */
-    private static List<String> command(Path home, String jvm) {
-        List<String> command = new ArrayList<>(List.of(ManagedProcess.java()));
-        command.addAll(List.of(jvm.trim().split("\\s+")));
-        command.addAll(List.of("-jar", home.resolve("inference-service/target/quarkus-app/quarkus-run.jar").toString()));
-        return command;
-    }
-
-    /** Images/s of ORT sessions on random input: {@code threads} sessions' worth, run for about 8 s. */
+    /**
+     * Images/s of one ORT session with {@code threads} intra-op threads, run on random input by
+     * {@code parallel} threads at once for about 8 s.
+     */
     private static double rawSession(Path onnx, int batch, int parallel, int threads) throws Exception {
         Engine.getEngine(OnnxClassifier.ENGINE); // loads ONNX Runtime's native library first
         OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -237,9 +231,6 @@ public final class InferenceBench {
                         try (OnnxTensor tensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(data), shape)) {
                             for (int w = 0; w < 2; w++) {
                                 session.run(Map.of(input, tensor)).close();
-                            }
-                            synchronized (done) {
-                                done.notifyAll();
                             }
                             while (!stop.get()) {
                                 session.run(Map.of(input, tensor)).close();
@@ -295,9 +286,8 @@ public final class InferenceBench {
     }
 
     /** Images/s of the decode stage: parse the event, decode its PNG, fit it to the input. */
-    private static double decodeStage(List<Canonical> pngs, Path model) {
-        org.cxrscreen.imaging.Preprocessor preprocessor =
-                new org.cxrscreen.imaging.Preprocessor(ModelDirectory.read(model).input());
+    private static double decodeStage(List<Canonical> pngs, ModelCard card) {
+        org.cxrscreen.imaging.Preprocessor preprocessor = new org.cxrscreen.imaging.Preprocessor(card.input());
         List<byte[]> events = new ArrayList<>();
         for (int i = 0; i < Math.min(300, pngs.size()); i++) {
             events.add(event("d-" + i, pngs.get(i)));
@@ -319,7 +309,7 @@ public final class InferenceBench {
     }
 
     /** Real images of the labelled set, in the canonical form the ingest publishes, cycled to {@code count}. */
-    private static List<Canonical> canonicalImages(int count) {
+    static List<Canonical> canonicalImages(int count) {
         ImageDecoder decoder = new ImageDecoder(ImageLimits.DEFAULT);
         List<SharedData.Entry> manifest = SharedData.manifest();
         List<Canonical> distinct = new ArrayList<>();
@@ -337,7 +327,7 @@ public final class InferenceBench {
     }
 
     /** A canonical PNG and its size, as the ingest publishes it. */
-    private record Canonical(byte[] png, int width, int height) {
+    record Canonical(byte[] png, int width, int height) {
     }
 
     private static byte[] event(String id, Canonical image) {
@@ -450,7 +440,8 @@ public final class InferenceBench {
         }
     }
 
-    private static KafkaProducer<String, byte[]> producer(String bootstrap) {
+    /** A producer of image events for the tests and benchmarks: records up to the system's largest. */
+    static KafkaProducer<String, byte[]> producer(String bootstrap) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_RECORD_BYTES);

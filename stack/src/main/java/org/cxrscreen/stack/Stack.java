@@ -1,8 +1,8 @@
 package org.cxrscreen.stack;
 
-import java.io.BufferedReader;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -10,34 +10,30 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import com.fasterxml.jackson.databind.JsonNode;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
-import org.cxrscreen.model.FileTrees;
 import org.cxrscreen.testsupport.DevTokens;
 
 /**
- * The whole system on one machine: PostgreSQL, a Kafka broker with the topics, a model (the given
- * one, the starter model from an earlier run, or a starter model trained now), and the ingest,
+ * The whole system on one machine: PostgreSQL, a Kafka broker with the topics, and the ingest,
  * inference, results and training services, each in its own process with its log under
- * {@code <work>/logs}. Closing it stops everything it started, services first.
+ * {@code <work>/logs}. It waits until the training service serves a model (at a first start, the
+ * starter model its bootstrap run trains, or the given one). Closing it stops everything it started,
+ * services first.
  */
 public final class Stack implements AutoCloseable {
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
-            new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The inference service's JVM options: a small heap and the serial collector (measured the fastest here). */
+    static final String INFERENCE_JVM = "-Xmx768m -XX:+UseSerialGC";
 
     private final StackOptions options;
     private final PrintStream out;
@@ -95,27 +91,21 @@ public final class Stack implements AutoCloseable {
                         "QUARKUS_DATASOURCE_JDBC_URL", ingestDb,
                         "QUARKUS_DATASOURCE_USERNAME", database.user(),
                         "QUARKUS_DATASOURCE_PASSWORD", database.password())),
-                new Service("inference-service", ports.inference(), "-Xmx768m -XX:+UseSerialGC", Map.of(
+                new Service("inference-service", ports.inference(), INFERENCE_JVM, Map.of(
                         "INFERENCE_MODEL_CACHE", work.resolve("inference-cache").toString())),
                 new Service("results-service", ports.results(), "-Xmx384m", Map.of(
                         "MP_JWT_VERIFY_PUBLICKEY_LOCATION", tokens.publicKey().toUri().toString(),
                         "QUARKUS_DATASOURCE_JDBC_URL", resultsDb,
                         "QUARKUS_DATASOURCE_USERNAME", database.user(),
                         "QUARKUS_DATASOURCE_PASSWORD", database.password())),
-                new Service("training-service", ports.training(), "-Xmx2g", trainingEnv(work, database, tokens)));
+                new Service("training-service", ports.training(), "-Xmx2g", trainingEnv(work, database, trainingDb, tokens)));
         List<ManagedProcess> processes = new ArrayList<>();
         for (Service service : services) {
             Map<String, String> env = new LinkedHashMap<>(common);
             env.putAll(service.env());
             env.put("QUARKUS_HTTP_PORT", String.valueOf(service.port()));
-            Path jar = options.home().resolve(service.name()).resolve("target/quarkus-app/quarkus-run.jar");
-            if (!Files.isRegularFile(jar)) {
-                throw new IllegalStateException(jar + " is missing: build first (./mvnw package -DskipTests)");
-            }
+            List<String> command = serviceCommand(options.home(), service.name(), service.jvm());
             out.println("starting " + service.name() + " on http://localhost:" + service.port());
-            List<String> command = new ArrayList<>(List.of(ManagedProcess.java()));
-            command.addAll(List.of(service.jvm().split(" ")));
-            command.addAll(List.of("-jar", jar.toString()));
             ManagedProcess process = ManagedProcess.start(service.name(), command, env,
                     logs.resolve(service.name() + ".log"));
             started.add(process);
@@ -130,7 +120,23 @@ public final class Stack implements AutoCloseable {
         }
     }
 
-    private Map<String, String> trainingEnv(Path work, Database database, DevTokens tokens) {
+    /**
+     * The command line of a packaged service: {@code java <jvm options> -jar <module>/target/quarkus-app/quarkus-run.jar}.
+     *
+     * @throws IllegalStateException when the service is not built
+     */
+    static List<String> serviceCommand(Path home, String module, String jvm) {
+        Path jar = home.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build first (./mvnw package -DskipTests)");
+        }
+        List<String> command = new ArrayList<>(List.of(ManagedProcess.java()));
+        command.addAll(List.of(jvm.trim().split("\\s+")));
+        command.addAll(List.of("-jar", jar.toString()));
+        return command;
+    }
+
+    private Map<String, String> trainingEnv(Path work, Database database, String trainingDb, DevTokens tokens) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("TRAINING_MODELS_DIR", work.resolve("models").toString());
         env.put("TRAINING_IMAGES_DIR", work.resolve("training-images").toString());
@@ -140,7 +146,7 @@ public final class Stack implements AutoCloseable {
         options.data().ifPresent(d -> env.put("TRAINING_BOOTSTRAP_DATA", d.toAbsolutePath().normalize().toString()));
         options.model().ifPresent(m -> env.put("TRAINING_BOOTSTRAP_MODEL", m.toAbsolutePath().normalize().toString()));
         env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", tokens.publicKey().toUri().toString());
-        env.put("QUARKUS_DATASOURCE_JDBC_URL", database.database("training"));
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", trainingDb);
         env.put("QUARKUS_DATASOURCE_USERNAME", database.user());
         env.put("QUARKUS_DATASOURCE_PASSWORD", database.password());
         env.putAll(options.trainingEnv());

@@ -20,28 +20,18 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntPredicate;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.cxrscreen.contracts.EventCodec;
 import org.cxrscreen.contracts.ImageReceived;
 import org.cxrscreen.contracts.PredictionMade;
-import org.cxrscreen.contracts.ScreeningClass;
 import org.cxrscreen.contracts.Topics;
-import org.cxrscreen.imaging.CanonicalImages;
-import org.cxrscreen.imaging.GrayImage;
-import org.cxrscreen.imaging.ImageDecoder;
-import org.cxrscreen.imaging.ImageLimits;
 import org.cxrscreen.model.FileTrees;
 import org.cxrscreen.model.TestModels;
 import org.cxrscreen.testsupport.DevTokens;
-import org.cxrscreen.testsupport.SharedData;
 import org.cxrscreen.testsupport.TopicClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -67,7 +57,7 @@ class InferenceWorkersIT {
     private static Database database;
     private static final Map<String, ManagedProcess> workers = new HashMap<>();
     /** Real X-rays as canonical PNGs, four per class, sent in turn. */
-    private static final List<byte[]> PNGS = canonicalPngs();
+    private static final List<InferenceBench.Canonical> PNGS = InferenceBench.canonicalImages(12);
 
     @BeforeAll
     static void start() throws IOException {
@@ -186,18 +176,15 @@ class InferenceWorkersIT {
      * number sent; returns their ids.
      */
     private static List<String> stream(String prefix, int count, int perSecond, IntPredicate step) throws Exception {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_RECORD_BYTES);
         List<String> ids = new ArrayList<>();
-        try (KafkaProducer<String, byte[]> producer =
-                new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> producer = InferenceBench.producer(kafka.bootstrapServers())) {
             long interval = TimeUnit.SECONDS.toNanos(1) / perSecond;
             long next = System.nanoTime();
             for (int i = 0; i < count; i++) {
                 String id = prefix + "-" + i;
-                byte[] png = PNGS.get(i % PNGS.size());
-                ImageReceived image = ImageReceived.of(id, "test", "PNG", 224, 224, 224, 224, Instant.now(), png);
+                InferenceBench.Canonical png = PNGS.get(i % PNGS.size());
+                ImageReceived image = ImageReceived.of(id, "test", "PNG", png.width(), png.height(), png.width(),
+                        png.height(), Instant.now(), png.png());
                 producer.send(new ProducerRecord<>(Topics.IMAGES, id, EventCodec.encode(image))).get();
                 ids.add(id);
                 step.test(i + 1);
@@ -209,18 +196,6 @@ class InferenceWorkersIT {
             }
         }
         return ids;
-    }
-
-    private static List<byte[]> canonicalPngs() {
-        ImageDecoder decoder = new ImageDecoder(ImageLimits.DEFAULT);
-        List<byte[]> pngs = new ArrayList<>();
-        for (ScreeningClass c : ScreeningClass.values()) {
-            for (Path file : SharedData.images(c, 4)) {
-                GrayImage canonical = CanonicalImages.fromEncoded(SharedData.read(file), decoder);
-                pngs.add(CanonicalImages.encodePng(canonical));
-            }
-        }
-        return pngs;
     }
 
     /** Stored predictions per image id, once every id has one or the time is up. */

@@ -254,7 +254,11 @@ class StackIT {
         assertThat(drill.get("status").asText()).as("%s", drill).isEqualTo("REJECTED");
         assertThat(drill.get("decision").asText()).isEqualTo("REJECT");
         assertThat(drill.get("reasons").toString()).as("%s", drill).contains("FAILS");
-        assertThat(publishedVersions()).doesNotContain(drill.get("candidateVersion").asText());
+        String refused = drill.get("candidateVersion").asText();
+        // promotions are committed with the run's record, before they are sent: the registry's list is exact
+        assertThat(get("/api/v1/models/promotions", training).findValuesAsText("version")).contains(tuned)
+                .doesNotContain(refused);
+        assertThat(publishedUpTo(tuned)).doesNotContain(refused);
         assertThat(servedVersion()).isEqualTo(tuned);
 
         // a rollback: only an admin may, and the workers serve the earlier version again
@@ -298,18 +302,23 @@ class StackIT {
     }
 
     private static ModelPublished awaitPublished(String version) {
-        var records = new TopicClient("127.0.0.1:" + options.ports().kafka()).readUntil(Topics.MODELS,
-                all -> all.stream().anyMatch(r -> EventCodec.decode(r.value(), ModelPublished.class).version()
-                        .equals(version)), Duration.ofSeconds(60));
-        return records.stream().map(r -> EventCodec.decode(r.value(), ModelPublished.class))
-                .filter(e -> e.version().equals(version)).findFirst()
+        return published(version).stream().filter(e -> e.version().equals(version)).findFirst()
                 .orElseThrow(() -> new AssertionError(version + " was not published"));
     }
 
-    private static List<String> publishedVersions() {
-        return new TopicClient("127.0.0.1:" + options.ports().kafka()).readUntil(Topics.MODELS, all -> false,
-                Duration.ofSeconds(3)).stream().map(r -> EventCodec.decode(r.value(), ModelPublished.class).version())
-                .toList();
+    /** The versions on the models topic, read from the start until {@code version} is among them. */
+    private static List<String> publishedUpTo(String version) {
+        List<String> versions = published(version).stream().map(ModelPublished::version).toList();
+        assertThat(versions).contains(version);
+        return versions;
+    }
+
+    /** The models topic from the start, read until {@code version} is on it or a minute has passed. */
+    private static List<ModelPublished> published(String version) {
+        return new TopicClient("127.0.0.1:" + options.ports().kafka()).readUntil(Topics.MODELS,
+                all -> all.stream().anyMatch(r -> EventCodec.decode(r.value(), ModelPublished.class).version()
+                        .equals(version)), Duration.ofSeconds(60)).stream()
+                .map(r -> EventCodec.decode(r.value(), ModelPublished.class)).toList();
     }
 
     private static String servedVersion() throws Exception {
@@ -340,11 +349,9 @@ class StackIT {
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A POST to the results service as the radiologist. */
     private static HttpResponse<String> post(String path, String json) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + options.ports().results() + path))
-                .header("Authorization", "Bearer " + reader).header("Content-Type", "application/json")
-                .POST(json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        return send("POST", options.ports().results(), path, reader, json);
     }
 
     private static final List<String> ACCEPTED = List.of("dx-normal-12bit-mono2.dcm",
@@ -477,9 +484,8 @@ class StackIT {
     private static JsonNode awaitResult(String imageId) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:"
-                    + options.ports().results() + "/api/v1/results/" + imageId))
-                    .header("Authorization", "Bearer " + reader).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = send("GET", options.ports().results(), "/api/v1/results/" + imageId,
+                    reader, null);
             if (response.statusCode() == 200) {
                 JsonNode result = EventCodec.mapper().readTree(response.body());
                 if (result.hasNonNull("latest") && result.hasNonNull("image")) {
@@ -491,9 +497,9 @@ class StackIT {
         throw new AssertionError("no result for " + imageId + " within 60 s");
     }
 
+    /** A GET as the radiologist that must answer 200; its JSON. */
     private static JsonNode get(String path, int port) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .header("Authorization", "Bearer " + reader).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = send("GET", port, path, reader, null);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return EventCodec.mapper().readTree(response.body());
     }

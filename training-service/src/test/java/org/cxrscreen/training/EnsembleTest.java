@@ -16,6 +16,7 @@ import org.cxrscreen.imaging.ImageDecoder;
 import org.cxrscreen.imaging.ImageLimits;
 import org.cxrscreen.imaging.Preprocessor;
 import org.cxrscreen.model.ClassProbabilities;
+import org.cxrscreen.model.FileTrees;
 import org.cxrscreen.model.ModelCard;
 import org.cxrscreen.model.ModelDirectory;
 import org.cxrscreen.model.OnnxClassifier;
@@ -36,8 +37,8 @@ class EnsembleTest {
         Path first = TinyModel.dir();
         Path second = Path.of("target", "test-models", "tiny-seed-8");
         Path ensemble = Path.of("target", "test-models", "ensemble");
-        TinyModel.delete(second);
-        TinyModel.delete(ensemble);
+        FileTrees.delete(second);
+        FileTrees.delete(ensemble);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         assertThat(CliAccess.run(out, List.of("train", "--data", SharedData.cxr().toString(), "--out",
@@ -90,7 +91,7 @@ class EnsembleTest {
     @Test
     void membersTrainedOnDifferentSplitsAreRefused() {
         Path other = Path.of("target", "test-models", "tiny-other-split");
-        TinyModel.delete(other);
+        FileTrees.delete(other);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         assertThat(CliAccess.run(out, List.of("train", "--data", SharedData.cxr().toString(), "--out",

@@ -3,15 +3,11 @@ package org.cxrscreen.training;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
+import org.cxrscreen.model.FileTrees;
 import org.cxrscreen.testsupport.SharedData;
 
 /**
@@ -31,7 +27,7 @@ public final class TinyModel {
     /** Trains the model on first use and returns its directory. */
     public static synchronized Path dir() {
         if (output == null) {
-            delete(DIR);
+            FileTrees.delete(DIR);
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             int status = org.cxrscreen.training.cli.CliAccess.run(new PrintStream(bytes, true, StandardCharsets.UTF_8),
                     List.of("train", "--data", SharedData.cxr().toString(), "--out", DIR.toString(), "--epochs", "2",
@@ -46,16 +42,5 @@ public final class TinyModel {
     public static synchronized String output() {
         dir();
         return output;
-    }
-
-    static void delete(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
-import ai.djl.Model;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -25,6 +24,7 @@ import org.cxrscreen.contracts.ScreeningClass;
 import org.cxrscreen.imaging.ImageDecoder;
 import org.cxrscreen.imaging.ImageLimits;
 import org.cxrscreen.imaging.Preprocessor;
+import org.cxrscreen.model.FileTrees;
 import org.cxrscreen.model.ModelCard;
 import org.cxrscreen.model.ModelDirectory;
 import org.cxrscreen.model.OnnxClassifier;
@@ -171,7 +171,7 @@ class TrainingCliTest {
     @Test
     void crossValidationTrainsAModelPerFoldAndReportsMeanAndSd() throws Exception {
         Path out = Path.of("target", "test-models", "cv");
-        TinyModel.delete(out);
+        FileTrees.delete(out);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 
         int status = CliAccess.run(new PrintStream(bytes, true, StandardCharsets.UTF_8), List.of("train",
@@ -196,7 +196,7 @@ class TrainingCliTest {
     @Test
     void theOperatingPointCanBeChosenAgainForAnotherSensitivity() throws Exception {
         Path copy = Path.of("target", "test-models", "tiny-threshold");
-        TinyModel.delete(copy);
+        FileTrees.delete(copy);
         Files.createDirectories(copy);
         try (var files = Files.list(TinyModel.dir())) {
             for (Path file : files.toList()) {

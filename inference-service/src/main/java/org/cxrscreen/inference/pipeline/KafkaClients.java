@@ -4,6 +4,7 @@ import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.cxrscreen.contracts.KafkaProducers;
 import org.cxrscreen.contracts.Topics;
 
 /** Settings of the worker's own Kafka clients. */
@@ -38,11 +39,7 @@ public final class KafkaClients {
 
     /** An idempotent producer that waits for every in-sync replica, sized for a dead-lettered image. */
     public static Properties producer(String bootstrapServers, String clientId) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        Properties props = KafkaProducers.idempotent(bootstrapServers, clientId);
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_RECORD_BYTES + 64 * 1024);
         props.put(ProducerConfig.LINGER_MS_CONFIG, "2");
         return props;

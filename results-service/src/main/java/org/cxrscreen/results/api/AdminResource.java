@@ -13,6 +13,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.SecurityContext;
 import java.time.Instant;
 import java.util.List;
+import org.cxrscreen.results.review.FlaggingPolicy;
 import org.cxrscreen.results.review.ReviewException;
 import org.cxrscreen.results.review.ReviewService;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -53,13 +54,14 @@ public class AdminResource {
         if (settings == null || settings.confidenceThreshold() == null) {
             throw new ReviewException(400, "bad_settings", accepted);
         }
+        FlaggingPolicy policy;
         try {
-            return new FlaggingSettings(reviews.setConfidenceThreshold(settings.confidenceThreshold(),
-                    ReviewResource.user(security)).confidenceThreshold());
+            policy = new FlaggingPolicy(settings.confidenceThreshold());
         } catch (IllegalArgumentException e) {
             // the policy's own range check
             throw new ReviewException(400, "bad_settings", accepted);
         }
+        return new FlaggingSettings(reviews.setPolicy(policy, ReviewResource.user(security)).confidenceThreshold());
     }
 
     @GET

@@ -23,6 +23,7 @@ import org.cxrscreen.results.api.ResultViews.ResultView;
 import org.cxrscreen.results.persistence.ImageEntity;
 import org.cxrscreen.results.persistence.PredictionEntity;
 import org.cxrscreen.results.persistence.ResultStore;
+import org.cxrscreen.results.review.ReviewException;
 
 /**
  * {@code GET /api/v1/results/{imageId}}: an image's metadata and predictions.
@@ -57,10 +58,7 @@ public class ResultResource {
     @GET
     public Response list(@QueryParam("page") @DefaultValue("0") int page,
             @QueryParam("size") @DefaultValue("20") int size, @QueryParam("label") String label) {
-        if (page < 0 || size < 1 || size > MAX_PAGE_SIZE) {
-            return error(400, "bad_paging", "page must be 0 or more and size between 1 and " + MAX_PAGE_SIZE
-                    + ", got page=" + page + " size=" + size);
-        }
+        checkPaging(page, size);
         ScreeningClass wanted = null;
         if (label != null && !label.isBlank()) {
             try {
@@ -77,6 +75,14 @@ public class ResultResource {
                         ImageView.of(images.get(p.imageId))))
                 .toList();
         return Response.ok(new PageView(page, size, found.total(), items)).build();
+    }
+
+    /** Refuses a page out of range with {@code 400 bad_paging}, saying what is accepted. */
+    static void checkPaging(int page, int size) {
+        if (page < 0 || size < 1 || size > MAX_PAGE_SIZE) {
+            throw new ReviewException(400, "bad_paging", "page must be 0 or more and size between 1 and "
+                    + MAX_PAGE_SIZE + ", got page=" + page + " size=" + size);
+        }
     }
 
     private static Response error(int status, String code, String message) {

@@ -84,10 +84,7 @@ public class ReviewResource {
             @QueryParam("modelVersion") String modelVersion, @QueryParam("from") String from,
             @QueryParam("to") String to, @QueryParam("page") @DefaultValue("0") int page,
             @QueryParam("size") @DefaultValue("20") int size) {
-        if (page < 0 || size < 1 || size > ResultResource.MAX_PAGE_SIZE) {
-            throw new ReviewException(400, "bad_paging", "page must be 0 or more and size between 1 and "
-                    + ResultResource.MAX_PAGE_SIZE + ", got page=" + page + " size=" + size);
-        }
+        ResultResource.checkPaging(page, size);
         FlagReason wantedReason = null;
         if (reason != null && !reason.isBlank()) {
             try {

@@ -50,14 +50,14 @@ public class ReviewService {
         return new FlaggingPolicy(value == null ? config.confidenceThreshold() : Double.parseDouble(value.toString()));
     }
 
-    /** Changes the confidence threshold (admin). */
+    /** Makes {@code policy} the flagging policy in force (admin); it checked its own range. */
     @Transactional
-    public FlaggingPolicy setConfidenceThreshold(double threshold, String actor) {
-        FlaggingPolicy policy = new FlaggingPolicy(threshold);
+    public FlaggingPolicy setPolicy(FlaggingPolicy policy, String actor) {
+        String threshold = Double.toString(policy.confidenceThreshold());
         em.createNativeQuery("insert into settings (name, value) values (?1, ?2) "
                 + "on conflict (name) do update set value = excluded.value")
-                .setParameter(1, CONFIDENCE_SETTING).setParameter(2, Double.toString(threshold)).executeUpdate();
-        AuditEntry.record(actor, "settings.changed", CONFIDENCE_SETTING, Double.toString(threshold));
+                .setParameter(1, CONFIDENCE_SETTING).setParameter(2, threshold).executeUpdate();
+        AuditEntry.record(actor, "settings.changed", CONFIDENCE_SETTING, threshold);
         return policy;
     }
 

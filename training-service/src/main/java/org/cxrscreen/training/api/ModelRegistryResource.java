@@ -115,8 +115,7 @@ public class ModelRegistryResource {
         Promotion promotion = promotions.promote(entry, security.getUserPrincipal().getName(),
                 Promotion.Reason.ROLLBACK, null);
         promotions.publishPending();
-        return Response.ok(PromotionView.of(promotions.history().stream().filter(p -> p.id.equals(promotion.id))
-                .findFirst().orElse(promotion))).build();
+        return Response.ok(PromotionView.of(promotions.find(promotion.id))).build();
     }
 
     private ModelRegistry.Entry entry(String version) {

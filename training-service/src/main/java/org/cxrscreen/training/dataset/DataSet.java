@@ -234,9 +234,10 @@ public class DataSet {
     public Summary summary() {
         Map<String, Map<String, Long>> base = new LinkedHashMap<>();
         for (Split.Part part : Split.Part.values()) {
-            base.put(part.name(), countByLabel("origin = ?1 and part = ?2", Origin.BASE, part));
+            base.put(part.name(), countByLabel("d.origin = :origin and d.part = :part",
+                    Map.of("origin", Origin.BASE, "part", part)));
         }
-        Map<String, Long> reviewed = countByLabel("origin = ?1", Origin.REVIEW);
+        Map<String, Long> reviewed = countByLabel("d.origin = :origin", Map.of("origin", Origin.REVIEW));
         long withImage = newLabels(-1);
         long reviewedTotal = reviewed.values().stream().mapToLong(Long::longValue).sum();
         Number last = (Number) DataSetEntry.getEntityManager()
@@ -245,14 +246,16 @@ public class DataSet {
                 last.longValue());
     }
 
-    private static Map<String, Long> countByLabel(String where, Object... params) {
+    /** Entries by label, every class present (0 when none). */
+    private static Map<String, Long> countByLabel(String where, Map<String, Object> params) {
+        var query = DataSetEntry.getEntityManager().createQuery("select d.label, count(d) from DataSetEntry d where "
+                + where + " group by d.label", Object[].class);
+        params.forEach(query::setParameter);
         Map<String, Long> counts = new LinkedHashMap<>();
         for (ScreeningClass c : ScreeningClass.values()) {
-            Object[] all = new Object[params.length + 1];
-            System.arraycopy(params, 0, all, 0, params.length);
-            all[params.length] = c;
-            counts.put(c.name(), DataSetEntry.count(where + " and label = ?" + all.length, all));
+            counts.put(c.name(), 0L);
         }
+        query.getResultList().forEach(row -> counts.put(((ScreeningClass) row[0]).name(), (Long) row[1]));
         return counts;
     }
 

@@ -1,10 +1,15 @@
 package org.cxrscreen.training.domain;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import org.cxrscreen.contracts.ScreeningClass;
+import org.cxrscreen.model.ModelCard;
+import org.cxrscreen.model.ModelDirectory;
 
 /**
  * The promotion gate: a candidate is published only if, on the frozen test set, its macro-F1 is at most
@@ -22,6 +27,31 @@ public record PromotionGate(double macroF1Tolerance, double covidRecallTarget) {
 
     /** A model's figures on one set of images, with labels at its operating point. */
     public record Figures(long images, double accuracy, double macroF1, double covidRecall, long covidImages) {
+
+        /**
+         * The figures of the test report a model card carries ({@code model.json}'s {@code metrics});
+         * empty when it carries none or something else.
+         */
+        public static Optional<Figures> ofCard(ModelCard card) {
+            if (card.metrics() == null) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(of(ModelDirectory.json().treeToValue(card.metrics(), EvaluationReport.class)));
+            } catch (JsonProcessingException | IllegalArgumentException e) {
+                return Optional.empty();
+            }
+        }
+
+        /** As published with a version: accuracy, macro-F1, COVID-19 recall, test images. */
+        public Map<String, Double> asMetrics() {
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            metrics.put("accuracy", accuracy);
+            metrics.put("macroF1", macroF1);
+            metrics.put("covidRecall", covidRecall);
+            metrics.put("testImages", (double) images);
+            return metrics;
+        }
 
         public static Figures of(EvaluationReport report) {
             EvaluationReport.AtOperatingPoint point = report.operatingPoint();

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 import org.cxrscreen.model.ModelDirectory;
 import org.cxrscreen.training.config.TrainingConfig;
@@ -58,11 +57,10 @@ public class Bootstrap {
             promotions.publishPending();
             return;
         }
-        ModelRegistry registry = promotions.registry();
         Optional<ModelRegistry.Entry> given = bootstrap.model().map(this::register);
-        List<ModelRegistry.Entry> existing = registry.list();
-        if (given.isPresent() || !existing.isEmpty()) {
-            ModelRegistry.Entry entry = given.orElse(existing.get(0));
+        Optional<ModelRegistry.Entry> first = given.or(() -> promotions.registry().list().stream().findFirst());
+        if (first.isPresent()) {
+            ModelRegistry.Entry entry = first.get();
             LOG.infof("nothing promoted yet: serving %s (%s)", entry.card().version(),
                     given.isPresent() ? "training.bootstrap.model" : "the newest model in " + config.modelsDir());
             promotions.promote(entry, BY, Promotion.Reason.BOOTSTRAP, null);
@@ -76,7 +74,7 @@ public class Bootstrap {
         }
     }
 
-    /** Copies a model directory into the registry (unless it is there) and returns its entry. */
+    /** Copies a model directory into the registry (unless it is there) and returns its entry as the registry verified it. */
     private ModelRegistry.Entry register(Path dir) {
         var card = ModelDirectory.read(dir);
         Path target = config.modelsDir().resolve(card.version());
@@ -92,6 +90,7 @@ public class Bootstrap {
                 throw new UncheckedIOException("cannot copy " + dir + " into " + config.modelsDir(), e);
             }
         }
-        return new ModelRegistry.Entry(ModelDirectory.read(target), target);
+        return promotions.registry().find(card.version()).orElseThrow(() -> new IllegalStateException(
+                "the copy of " + dir + " in " + target + " does not verify"));
     }
 }

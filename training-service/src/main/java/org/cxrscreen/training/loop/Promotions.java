@@ -1,6 +1,5 @@
 package org.cxrscreen.training.loop;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -8,7 +7,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,9 +16,7 @@ import org.cxrscreen.contracts.ModelPublished;
 import org.cxrscreen.contracts.OutboxSender;
 import org.cxrscreen.contracts.Topics;
 import org.cxrscreen.model.ModelCard;
-import org.cxrscreen.model.ModelDirectory;
 import org.cxrscreen.training.config.TrainingConfig;
-import org.cxrscreen.training.domain.EvaluationReport;
 import org.cxrscreen.training.domain.ModelRegistry;
 import org.cxrscreen.training.domain.PromotionGate;
 import org.cxrscreen.training.persistence.Promotion;
@@ -59,6 +55,12 @@ public class Promotions {
         return Promotion.current();
     }
 
+    /** One promotion as it stands now (published or not). */
+    @Transactional
+    public Promotion find(long id) {
+        return Promotion.findById(id);
+    }
+
     /** Every promotion, latest first. */
     @Transactional
     public List<Promotion> history() {
@@ -86,24 +88,9 @@ public class Promotions {
         return promotion;
     }
 
-    /** The test figures a card carries, as published: accuracy, macro-F1, COVID-19 recall at the operating point. */
+    /** The test figures a card carries, as published; none when its card has no evaluation report. */
     public static Map<String, Double> metrics(ModelCard card) {
-        Map<String, Double> metrics = new LinkedHashMap<>();
-        if (card.metrics() == null) {
-            return metrics;
-        }
-        try {
-            EvaluationReport report = ModelDirectory.json().treeToValue(card.metrics(), EvaluationReport.class);
-            PromotionGate.Figures figures = PromotionGate.Figures.of(report);
-            metrics.put("accuracy", figures.accuracy());
-            metrics.put("macroF1", figures.macroF1());
-            metrics.put("covidRecall", figures.covidRecall());
-            metrics.put("testImages", (double) figures.images());
-        } catch (JsonProcessingException | IllegalArgumentException e) {
-            LOG.warnf("model %s: its card's metrics are not an evaluation report (%s); published without metrics",
-                    card.version(), e.getMessage());
-        }
-        return metrics;
+        return PromotionGate.Figures.ofCard(card).map(PromotionGate.Figures::asMetrics).orElse(Map.of());
     }
 
     @Scheduled(every = "${training.outbox-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)

@@ -17,11 +17,10 @@ public record RunView(long id, String kind, String status, String requestedBy, I
 
     static RunView of(TrainingRun r, RunProgress.Snapshot live) {
         JsonNode progress = live != null ? Runs.tree(live) : tree(r.progress);
-        JsonNode reasons = tree(r.reasons);
         return new RunView(r.id, r.kind.name(), r.status.name(), r.requestedBy, r.requestedAt, r.startedAt,
                 r.finishedAt, r.seconds, r.baseVersion, r.candidateVersion, r.labelsThrough, tree(r.options),
                 tree(r.data), tree(r.servingMetrics), tree(r.candidateMetrics), r.decision,
-                reasons == null ? List.of() : Runs.read(r.reasons, List.class), progress, r.error);
+                r.reasons == null ? List.of() : Runs.read(r.reasons, List.class), progress, r.error);
     }
 
     private static JsonNode tree(String json) {

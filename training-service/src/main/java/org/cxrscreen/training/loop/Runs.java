@@ -14,7 +14,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import org.cxrscreen.contracts.ScreeningClass;
 import org.cxrscreen.imaging.InputSpec;
 import org.cxrscreen.imaging.Preprocessor;
+import org.cxrscreen.model.ExecutionProvider;
 import org.cxrscreen.model.FileTrees;
 import org.cxrscreen.model.ModelCard;
 import org.cxrscreen.model.ModelDirectory;
@@ -37,7 +37,6 @@ import org.cxrscreen.training.data.LabelledImage;
 import org.cxrscreen.training.data.Split;
 import org.cxrscreen.training.dataset.DataSet;
 import org.cxrscreen.training.dataset.ImageStore;
-import org.cxrscreen.training.domain.EvaluationReport;
 import org.cxrscreen.training.domain.ModelRegistry;
 import org.cxrscreen.training.domain.PromotionGate;
 import org.cxrscreen.training.ml.Architecture;
@@ -206,12 +205,9 @@ public class Runs {
             Outcome outcome = perform(run, request, progress);
             QuarkusTransaction.requiringNew().run(() -> {
                 TrainingRun r = TrainingRun.findById(id);
-                r.baseVersion = outcome.baseVersion();
                 r.candidateVersion = outcome.candidate().card().version();
-                r.labelsThrough = outcome.labelsThrough();
-                r.data = json(outcome.data());
                 r.servingMetrics = outcome.serving() == null ? null : json(outcome.serving());
-                r.candidateMetrics = json(outcome.candidateFigures());
+                r.candidateMetrics = json(outcome.candidateScores());
                 r.decision = outcome.decision().promote() ? "PROMOTE" : "REJECT";
                 r.reasons = json(outcome.decision().reasons());
                 r.status = outcome.decision().promote() ? Status.PROMOTED : Status.REJECTED;
@@ -244,9 +240,15 @@ public class Runs {
         }
     }
 
-    /** What a run found: the two models' figures and the gate's decision. */
-    private record Outcome(String baseVersion, ModelRegistry.Entry candidate, long labelsThrough,
-            Map<String, Object> data, Map<String, Object> serving, Map<String, Object> candidateFigures,
+    /**
+     * A model's figures, labels at its operating point, on the frozen test set and on the disagreement
+     * cases (null when there are none).
+     */
+    public record Scores(String version, PromotionGate.Figures test, PromotionGate.Figures disagreements) {
+    }
+
+    /** What a run found (its data and options are recorded as it starts): the scores and the decision. */
+    private record Outcome(ModelRegistry.Entry candidate, Scores serving, Scores candidateScores,
             PromotionGate.Decision decision) {
     }
 
@@ -309,35 +311,40 @@ public class Runs {
         }
         ModelRegistry.Entry candidate = new ModelRegistry.Entry(card, dir);
 
-        progress.phase("scoring both models on the frozen test set and the disagreement cases");
+        progress.phase("scoring the serving model on the frozen test set, both on the disagreement cases");
         Preprocessor preprocessor = new Preprocessor(InputSpec.DEFAULT);
-        FittedImages test = FittedImages.load(data.test(), preprocessor, threads);
         FittedImages disagreements = FittedImages.load(data.disagreements(), preprocessor, threads);
-        Map<String, Object> candidateFigures = score(candidate, test, disagreements);
-        Map<String, Object> servingFigures = base.map(b -> score(b, test, disagreements)).orElse(null);
-        PromotionGate.Decision decision = gate.decide(
-                base.map(b -> (PromotionGate.Figures) servingFigures.get("test")),
-                (PromotionGate.Figures) candidateFigures.get("test"));
+        Scores candidateScores = scores(candidate, null, disagreements);
+        Optional<Scores> servingScores = base.map(b -> scores(b, FittedImages.load(data.test(), preprocessor, threads),
+                disagreements));
+        PromotionGate.Decision decision = gate.decide(servingScores.map(Scores::test), candidateScores.test());
         progress.phase("decided: " + (decision.promote() ? "promote" : "reject") + " " + card.version());
-        return new Outcome(base.map(b -> b.card().version()).orElse(null), candidate, data.labelsThrough(),
-                data.counts(), servingFigures, candidateFigures, decision);
+        return new Outcome(candidate, servingScores.orElse(null), candidateScores, decision);
     }
 
-    /** A model's figures, labels at its operating point: on the test set, and on the disagreement cases. */
-    private Map<String, Object> score(ModelRegistry.Entry model, FittedImages test, FittedImages disagreements) {
-        Map<String, Object> figures = new LinkedHashMap<>();
-        figures.put("version", model.card().version());
-        try (OnnxClassifier classifier = OnnxClassifier.load(model.dir(),
-                Map.of("intraOpNumThreads", String.valueOf(threads)))) {
-            figures.put("test", PromotionGate.Figures.of(Evaluator.evaluate(classifier, test, images.root(),
-                    "frozen test set")));
-            if (disagreements.size() > 0) {
-                EvaluationReport report = Evaluator.evaluate(classifier, disagreements, images.root(),
-                        "disagreement cases");
-                figures.put("disagreements", PromotionGate.Figures.of(report));
-            }
+    /**
+     * A model's scores, labels at its operating point, on ONNX Runtime as served, with one session.
+     *
+     * @param test the frozen test set, or null for a candidate: the trainer scored it on the same test
+     *     part, and its card carries the report
+     */
+    private Scores scores(ModelRegistry.Entry model, FittedImages test, FittedImages disagreements) {
+        ModelCard card = model.card();
+        PromotionGate.Figures onTest = test != null ? null : PromotionGate.Figures.ofCard(card).orElseThrow(
+                () -> new IllegalStateException("the candidate's card has no test report"));
+        if (test == null && disagreements.size() == 0) {
+            return new Scores(card.version(), onTest, null);
         }
-        return figures;
+        try (OnnxClassifier classifier = OnnxClassifier.load(model.dir(), card,
+                Map.of("intraOpNumThreads", String.valueOf(threads)), ExecutionProvider.CPU,
+                ExecutionProvider.GpuOptions.DEFAULT)) {
+            return new Scores(card.version(), test != null ? score(classifier, test) : onTest,
+                    disagreements.size() == 0 ? null : score(classifier, disagreements));
+        }
+    }
+
+    private PromotionGate.Figures score(OnnxClassifier classifier, FittedImages images) {
+        return PromotionGate.Figures.of(Evaluator.evaluate(classifier, images, this.images.root(), "run"));
     }
 
     private long servingLabelsThrough(String version) {

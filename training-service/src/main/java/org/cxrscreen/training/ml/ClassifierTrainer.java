@@ -134,17 +134,21 @@ public final class ClassifierTrainer {
      *     architecture), or null to start from initial weights
      */
     public ModelCard train(Path data, String description, Split split, Path out, Path start) {
-        configureEngine(options.threads());
-        Engine.getEngine(ENGINE).setRandomSeed((int) options.seed());
+        startEngine();
         progress.message(String.format(Locale.ROOT, "train %s, validation %s, test %s", counts(split.train()),
                 counts(split.validation()), counts(split.test())));
         return trainOn(data, description, split, out, start);
     }
 
     private List<LabelledImage> readData(Path data) {
+        startEngine();
+        return limit(LabelledFolder.read(data));
+    }
+
+    /** PyTorch's threads and offline mode, and the run's seed. */
+    private void startEngine() {
         configureEngine(options.threads());
         Engine.getEngine(ENGINE).setRandomSeed((int) options.seed());
-        return limit(LabelledFolder.read(data));
     }
 
     private ModelCard trainOn(Path data, Split split, Path out) {
